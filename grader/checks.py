@@ -1,0 +1,450 @@
+"""How a part is checked: call the student's function in the child, compare in the parent.
+
+`check_values` serves forward parts: every output of every case against the
+reference. `check_backward` serves backward parts: every gradient against the
+reference, plus a numerical gradient check of the student's own forward, so the
+feedback can tell "your backward does not match your own forward" from "your
+forward is wrong". Checkers return `PartResult`s and never print.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from grader import gradcheck
+from grader.cases import Case, PARAM_NAMES
+from grader.compare import TOLERANCE, Comparison, compare_array, excerpt, tensor_relative_error
+from grader.protocol import Opaque, decode_value
+from grader.reference import Reference
+from grader.registry import Part, get_part
+from grader.results import GradientRow, Mismatch, PartResult
+from grader.sandbox import ChildDied, ChildSession, ChildTimeout
+
+OUTPUT_SHOWN = 2_000
+
+
+class StudentFailure(Exception):
+    """A student function could not give an answer (missing, raised, timed out, crashed)."""
+
+    def __init__(self, status: str, messages: list[str], function: str) -> None:
+        super().__init__(messages[0] if messages else status)
+        self.status = status
+        self.messages = messages
+        self.function = function
+
+
+@dataclass
+class PartContext:
+    session: ChildSession
+    reference: Reference
+    seed: int
+    timeout: float = 10.0
+    output: list[str] = field(default_factory=list)
+
+    def call(self, function: str, args: tuple[Any, ...], arg_names: tuple[str, ...] = (),
+             keep: tuple[int, ...] = ()) -> Any:
+        """Run a student function on `args`; returns its decoded result or raises StudentFailure."""
+        self.ensure_loaded(function)
+        try:
+            reply = self.session.call(function, list(args), arg_names=list(arg_names) or None,
+                                      keep=keep, timeout=self.timeout)
+        except ChildTimeout:
+            raise StudentFailure("timeout", [f"{function} did not finish within {self.timeout:g} s "
+                                             "and was stopped (an endless loop?)"], function) from None
+        except ChildDied as error:
+            raise StudentFailure("error", [f"{function} crashed the process: {error}"], function) from None
+        self.record_output(reply.output)
+        if reply.status == "ok":
+            modified = reply.header.get("modified") or []
+            value = decode_value(reply.header["value"], reply.arrays)
+            return value, list(modified)
+        raise failure_from_reply(function, reply.header)
+
+    def perturb(self, function: str, args: tuple[Any, ...], plan: list[gradcheck.Perturbation],
+                outputs: list[int | None]) -> list[np.ndarray]:
+        self.ensure_loaded(function)
+        try:
+            reply = self.session.perturb(function, list(args), plan, outputs, timeout=self.timeout * 3)
+        except ChildTimeout:
+            raise StudentFailure("timeout", [f"{function} was too slow for the numerical gradient check"],
+                                 function) from None
+        except ChildDied as error:
+            raise StudentFailure("error", [f"{function} crashed the process: {error}"], function) from None
+        self.record_output(reply.output)
+        if reply.status == "ok":
+            return reply.arrays
+        raise failure_from_reply(function, reply.header)
+
+    def ensure_loaded(self, function: str) -> None:
+        try:
+            loaded = self.session.ensure_started()
+        except ChildTimeout:
+            raise StudentFailure("timeout", ["importing the submission did not finish within "
+                                             f"{self.session.load_timeout:g} s (a loop at import time?)"],
+                                 function) from None
+        except ChildDied as error:
+            raise StudentFailure("error", [f"importing the submission crashed the process: {error}"],
+                                 function) from None
+        if function not in loaded.functions:
+            raise StudentFailure("missing", [f"{function} is not defined in the submission"], function)
+
+    def record_output(self, text: str) -> None:
+        if text:
+            self.output.append(text)
+
+
+def failure_from_reply(function: str, header: dict[str, Any]) -> StudentFailure:
+    status = header.get("status")
+    if status == "missing":
+        return StudentFailure("missing", [f"{function} is not defined in the submission"], function)
+    if status == "not_implemented":
+        return StudentFailure("missing", [f"{function} still raises NotImplementedError: "
+                                          "write your code in its marked region"], function)
+    error = str(header.get("error", "unknown error"))
+    first, *rest = error.splitlines() or ["unknown error"]
+    return StudentFailure("error", [f"{function} raised {first}", *rest], function)
+
+
+def split_outputs(part_name: str, value: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """Name each returned value; a dict output called "grads" is flattened to dW_f, ..."""
+    if len(names) == 1:
+        named = {names[0]: value}
+    else:
+        if not isinstance(value, (tuple, list)) or len(value) != len(names):
+            got = f"{type(value).__name__} of length {len(value)}" if isinstance(value, (tuple, list)) \
+                else type(value).__name__
+            raise OutputShapeError(f"returned {got}, expected a tuple ({', '.join(names)})")
+        named = dict(zip(names, value))
+    flat: dict[str, Any] = {}
+    for name, item in named.items():
+        if name == "cache":
+            continue
+        if name == "grads":
+            if not isinstance(item, dict):
+                raise OutputShapeError(f"grads is a {type(item).__name__}, expected a dict with the keys "
+                                       f"{' '.join(PARAM_NAMES)}")
+            extra = sorted(set(item) - set(PARAM_NAMES))
+            if extra:
+                raise OutputShapeError(f"grads has unexpected keys {extra}; expected exactly "
+                                       f"{' '.join(PARAM_NAMES)}")
+            for key in PARAM_NAMES:
+                flat["d" + key] = item.get(key, MissingKey(key))
+        else:
+            flat[name] = item
+    return flat
+
+
+class OutputShapeError(Exception):
+    """The returned value does not have the contract's structure."""
+
+
+@dataclass(frozen=True)
+class MissingKey:
+    key: str
+
+    def __repr__(self) -> str:
+        return f"missing key {self.key!r}"
+
+
+def partial_points(points: float, good: int, total: int) -> float:
+    """Points in proportion to the outputs that are right, rounded down to half points."""
+    if total == 0:
+        return 0.0
+    return math.floor(points * good / total * 2) / 2
+
+
+def finish(part: Part, context: PartContext, status: str, score: float, messages: list[str],
+           started: float, **extra: Any) -> PartResult:
+    output = "".join(context.output)
+    if len(output) > OUTPUT_SHOWN:
+        output = output[:OUTPUT_SHOWN] + f"\n... ({len(output) - OUTPUT_SHOWN} more characters not shown)"
+    hint = None if status == "pass" else part.hint
+    return PartResult(part.name, part.group, status, float(score), float(part.points), tuple(messages),
+                      None, hint, time.perf_counter() - started, output=output, **extra)
+
+
+@dataclass
+class OutputVerdict:
+    """The first failing case of one output, or None while all agree."""
+
+    comparison: Comparison | None = None
+    case: str = ""
+    expected: Any = None
+    got: Any = None
+    worst: float = 0.0
+
+
+def check_values(part: Part, context: PartContext) -> PartResult:
+    """Forward parts: shape, dtype, finiteness and values of every output, inputs untouched."""
+    started = time.perf_counter()
+    verdicts: dict[str, OutputVerdict] = {}
+    modified_inputs: set[str] = set()
+    reference = context.reference(part.name)
+    for case in part.make_cases(context.seed):
+        value, modified = context.call(part.name, case.args, part.arg_names, part.kept_outputs)
+        modified_inputs.update(modified)
+        expected = split_outputs(part.name, reference(*case.args), part.output_names)
+        try:
+            got = split_outputs(part.name, value, part.output_names)
+        except OutputShapeError as error:
+            return finish(part, context, "fail", 0, [f"case {case.label}: {error}"], started)
+        compare_outputs(verdicts, case, got, expected, part.tolerance)
+    good = sum(1 for verdict in verdicts.values() if verdict.comparison is None)
+    failing = [(name, verdict) for name, verdict in verdicts.items() if verdict.comparison is not None]
+    if not failing and not modified_inputs:
+        worst = max((verdict.worst for verdict in verdicts.values()), default=0.0)
+        return finish(part, context, "pass", part.points,
+                      [f"matches the reference on every case (max relative error {worst:.1e})"], started)
+    messages = []
+    mismatch = None
+    for name, verdict in failing:
+        label = f"{name}: " if len(verdicts) > 1 else ""
+        assert verdict.comparison is not None
+        messages.append(f"case {verdict.case}: {label}{verdict.comparison.problem}")
+        if mismatch is None:
+            mismatch = make_mismatch(verdict, name, part.tolerance)
+    score = partial_points(part.points, good, len(verdicts))
+    if modified_inputs:
+        messages.append(f"changed its input {', '.join(sorted(modified_inputs))} in place; "
+                        "work on new arrays (x = x * 2, not x *= 2)")
+        score = min(score, part.points / 2)
+    return finish(part, context, "fail", score, messages, started, mismatch=mismatch)
+
+
+def compare_outputs(verdicts: dict[str, OutputVerdict], case: Case, got: dict[str, Any],
+                    expected: dict[str, Any], tolerance: float) -> dict[str, Comparison]:
+    comparisons = {}
+    for name, expected_value in expected.items():
+        verdict = verdicts.setdefault(name, OutputVerdict())
+        comparison = compare_array(got.get(name), expected_value, tolerance)
+        comparisons[name] = comparison
+        if comparison.ok:
+            verdict.worst = max(verdict.worst, comparison.max_relative_error)
+        elif verdict.comparison is None:
+            verdict.comparison, verdict.case = comparison, case.label
+            verdict.expected, verdict.got = expected_value, got.get(name)
+    return comparisons
+
+
+def make_mismatch(verdict: OutputVerdict, name: str, tolerance: float) -> Mismatch:
+    comparison = verdict.comparison
+    assert comparison is not None
+    return Mismatch(verdict.case, name, excerpt(verdict.expected, comparison.where),
+                    excerpt(verdict.got, comparison.where), comparison.max_relative_error,
+                    comparison.where, comparison.mismatched, comparison.total, tolerance)
+
+
+def check_backward(part: Part, context: PartContext) -> PartResult:
+    """Backward parts: every gradient against the reference and against numerical
+    gradients of the student's own forward."""
+    started = time.perf_counter()
+    reference = context.reference(part.name)
+    verdicts: dict[str, OutputVerdict] = {}
+    forward_problem = ""
+    skipped_cases = 0
+    gradient_case: tuple[Case, dict[str, Any]] | None = None
+    cases = part.make_cases(context.seed)
+    for case in cases:
+        args, reference_args = case.args, case.args
+        if part.cache_from:
+            try:
+                forward_value, _ = context.call(part.cache_from, case.extra["forward_args"],
+                                                get_part(part.cache_from).arg_names, keep=(2,))
+            except StudentFailure as failure:
+                return dependency_failure(part, context, failure, started)
+            forward_expected = context.reference(part.cache_from)(*case.extra["forward_args"])
+            problem = forward_disagreement(part.cache_from, forward_value, forward_expected)
+            if problem:
+                forward_problem = forward_problem or f"case {case.label}: {problem}"
+                skipped_cases += 1
+            args = case.args + (forward_value[2],)
+            reference_args = case.args + (forward_expected[2],)
+        else:
+            problem = ""
+        value, _ = context.call(part.name, args, part.arg_names)
+        try:
+            got = split_outputs(part.name, value, part.output_names)
+        except OutputShapeError as error:
+            return finish(part, context, "fail", 0, [f"case {case.label}: {error}"], started)
+        if case.gradient_check:
+            gradient_case = (case, got)
+        if problem:
+            continue  # the cache came from a wrong forward: the reference cannot judge this case
+        expected = split_outputs(part.name, reference(*reference_args), part.output_names)
+        compare_outputs(verdicts, case, got, expected, part.tolerance)
+
+    numerical_errors, forward_note = run_numerical_check(part, context, gradient_case)
+    if part.cache_from is None and part.forward and forward_note:
+        forward_problem = forward_note
+    names = list(numerical_errors) or list(verdicts)
+    rows = tuple(GradientRow(name, verdict_error(verdicts.get(name)), numerical_errors.get(name),
+                             part.tolerance, gradcheck.NUMERICAL_TOLERANCE) for name in names)
+    return backward_verdict(part, context, started, verdicts, rows, forward_problem,
+                            skipped_cases, len(cases))
+
+
+def verdict_error(verdict: OutputVerdict | None) -> float | None:
+    if verdict is None:
+        return None
+    if verdict.comparison is not None:
+        return verdict.comparison.max_relative_error
+    return verdict.worst
+
+
+def forward_disagreement(function: str, got: Any, expected: Any) -> str:
+    """Why the student's (h, c, cache) disagrees with the reference forward, or ''."""
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        return f"{function} did not return (h, c, cache)"
+    for name, got_value, expected_value in (("h", got[0], expected[0]), ("c", got[1], expected[1])):
+        comparison = compare_array(got_value, expected_value)
+        if not comparison.ok:
+            return f"{name}: {comparison.problem}"
+    return ""
+
+
+def dependency_failure(part: Part, context: PartContext, failure: StudentFailure,
+                       started: float) -> PartResult:
+    """The forward that makes the cache failed; find out whether the backward exists at all."""
+    try:
+        context.call(part.name, tuple([None] * len(part.arg_names)), part.arg_names)
+    except StudentFailure as own:
+        if own.status in ("missing", "timeout"):
+            return finish(part, context, own.status, 0, own.messages, started)
+    except Exception:  # noqa: BLE001  (any answer means the function exists)
+        pass
+    return finish(part, context, "error", 0,
+                  [f"needs the cache from your {failure.function}, which failed: {failure.messages[0]}"],
+                  started)
+
+
+def run_numerical_check(part: Part, context: PartContext, gradient_case: tuple[Case, dict[str, Any]] | None
+                        ) -> tuple[dict[str, float], str]:
+    """Relative error of each student gradient against central differences of its forward.
+
+    Returns the errors by gradient name, and a note when the student's own forward
+    is wrong or unusable (then the errors are left out).
+    """
+    if gradient_case is None or part.numerical is None:
+        return {}, ""
+    case, got = gradient_case
+    setup = part.numerical(case)
+    plan = gradcheck.perturbations_for(setup)
+    forward_note = ""
+    if part.local_forward is not None:
+        stacks = gradcheck.evaluate_locally(part.local_forward, setup, plan)
+    else:
+        assert part.forward is not None
+        forward_part = get_part(part.forward)
+        try:
+            if part.cache_from is None:
+                own, _ = context.call(part.forward, setup.forward_args, forward_part.arg_names)
+                expected = context.reference(part.forward)(*setup.forward_args)
+                comparison = compare_array(own, expected)
+                if not comparison.ok:
+                    forward_note = f"your {part.forward} is wrong ({comparison.problem})"
+            stacks = context.perturb(part.forward, setup.forward_args, plan, gradcheck.output_indices(setup))
+        except StudentFailure as failure:
+            return {}, f"your {part.forward} could not be run ({failure.messages[0]})"
+    numerical = gradcheck.numerical_gradients(setup, plan, stacks)
+    errors = {}
+    for name, gradient in numerical.items():
+        student = got.get(name)
+        if type(student) is not np.ndarray or student.shape != gradient.shape:
+            errors[name] = float("inf")
+        else:
+            errors[name] = tensor_relative_error(student.astype(np.float64), gradient)
+    return errors, forward_note
+
+
+def format_errors(rows: list[GradientRow], attribute: str) -> str:
+    return "  ".join(f"{row.name} {getattr(row, attribute):.1e}" for row in rows)
+
+
+def local_forward_label(part: Part) -> str:
+    if part.local_forward is np.tanh:
+        return "forward np.tanh"
+    return "forward z = x W + h_prev U + b"
+
+
+def backward_verdict(part: Part, context: PartContext, started: float, verdicts: dict[str, OutputVerdict],
+                     rows: tuple[GradientRow, ...], forward_problem: str, skipped_cases: int,
+                     total_cases: int) -> PartResult:
+    numerical_rows = [row for row in rows if row.vs_numerical is not None]
+    numerical_bad = [row for row in numerical_rows if row.vs_numerical > row.numerical_tolerance]
+    forward_name = part.cache_from or part.forward or local_forward_label(part)
+    if part.cache_from and skipped_cases == total_cases:
+        messages = [f"your {forward_name} does not match the reference ({forward_problem}), so this "
+                    "backward could not be checked against the reference"]
+        if numerical_rows and not numerical_bad:
+            messages.append("against numerical gradients of your own forward your backward is consistent: "
+                            f"fix {forward_name} and this part should pass")
+        elif numerical_bad:
+            messages.append("against numerical gradients of your own forward it disagrees too: "
+                            + format_errors(numerical_bad, "vs_numerical")
+                            + f" (allowed {gradcheck.NUMERICAL_TOLERANCE:g})")
+        return finish(part, context, "fail", 0, messages, started, gradients=rows)
+    failing = {name: verdict for name, verdict in verdicts.items() if verdict.comparison is not None}
+    good = len(verdicts) - len(failing)
+    notes = []
+    if skipped_cases:
+        notes.append(f"checked on the {total_cases - skipped_cases} of {total_cases} cases where your "
+                     f"{forward_name} agrees with the reference ({forward_problem})")
+    if not failing:
+        worst = max((verdict.worst for verdict in verdicts.values()), default=0.0)
+        messages = [f"all {len(verdicts)} gradients match the reference (max relative error {worst:.1e})"]
+        if numerical_rows and not numerical_bad:
+            worst_numerical = max(row.vs_numerical for row in numerical_rows)  # type: ignore[type-var]
+            messages.append(f"numerical gradient check of your own {forward_name}: max relative error "
+                            f"{worst_numerical:.1e}")
+        if forward_problem and not part.cache_from:
+            messages.append(f"note: {forward_problem}; this backward was checked against the reference forward")
+        return finish(part, context, "pass", part.points, messages + notes, started, gradients=rows)
+    failing_rows = [row for row in rows if row.name in failing]
+    if len(verdicts) > 1:
+        summary = format_errors(failing_rows, "vs_reference") + f"   (allowed {part.tolerance:g}; " + (
+            "all other gradients agree)" if good else "no gradient agrees)")
+    else:
+        only = next(iter(failing.values()))
+        assert only.comparison is not None
+        summary = f"case {only.case}: {only.comparison.problem}"
+    first_name, first = next(iter(failing.items()))
+    assert first.comparison is not None
+    messages = [summary, f"first difference: {first_name} in case {first.case}: {first.comparison.problem}"]
+    if forward_problem and not part.cache_from:
+        messages.append(f"{forward_problem}, so this part was checked against the reference forward")
+    elif numerical_rows:
+        disagree = [row for row in numerical_bad if row.name in failing]
+        if disagree:
+            messages.append("your backward does not match your own forward either: numerical gradients give "
+                            + format_errors(disagree, "vs_numerical")
+                            + f" (allowed {gradcheck.NUMERICAL_TOLERANCE:g})")
+    mismatch = make_mismatch(first, first_name, part.tolerance)
+    return finish(part, context, "fail", partial_points(part.points, good, len(verdicts)),
+                  messages + notes, started, gradients=rows, mismatch=mismatch)
+
+
+CHECKERS = {"values": check_values, "backward": check_backward}
+
+
+def check_part(part: Part, context: PartContext) -> PartResult:
+    """Run one part's checker; a student failure costs this part only."""
+    started = time.perf_counter()
+    context.output = []
+    checker = CHECKERS[part.checker]
+    try:
+        return checker(part, context)
+    except StudentFailure as failure:
+        status = failure.status
+        messages = failure.messages
+        if failure.function != part.name and status == "missing":
+            status, messages = "error", [f"needs your {failure.function}: {messages[0]}"]
+        return finish(part, context, status, 0, messages, started)
+    finally:
+        try:
+            context.session.reset()
+        except (ChildTimeout, ChildDied):
+            context.session.kill()

@@ -1,0 +1,151 @@
+"""The wire format between the grading parent and the child that runs student code.
+
+A message is one JSON header followed by zero or more numpy arrays, each a
+length-prefixed frame. Arrays travel as `.npy` bytes and are read back with
+`allow_pickle=False`, so nothing executable ever crosses: the parent only
+ever sees plain `numpy.ndarray` objects it rebuilt itself.
+
+Values are encoded as JSON trees whose leaves point into the array list:
+
+    {"array": k}                    the k-th array frame
+    {"seq": [...], "kind": "tuple"} a tuple or list
+    {"dict": {"key": value, ...}}
+    {"handle": "h3", "type": "list"} an object left in the child (a cache)
+    {"scalar": 1.5, "type": "float"} a Python number
+    {"none": true}
+"""
+from __future__ import annotations
+
+import io
+import json
+import struct
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import numpy as np
+
+HEADER = struct.Struct(">Q")
+MAX_FRAME_BYTES = 256 * 1024 * 1024
+MAX_ARRAY_ELEMENTS = 10_000_000
+ALLOWED_DTYPE_KINDS = "biufc"
+
+
+class ProtocolError(Exception):
+    """The other side sent something that is not a valid message."""
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """An object the student returned that stays in the child (e.g. a cache)."""
+
+    handle: str
+    type_name: str
+
+
+def write_frame(stream: BinaryIO, payload: bytes) -> None:
+    stream.write(HEADER.pack(len(payload)))
+    stream.write(payload)
+
+
+def read_exactly(stream: BinaryIO, size: int) -> bytes:
+    chunks = []
+    remaining = size
+    while remaining:
+        chunk = stream.read(remaining)
+        if not chunk:
+            raise EOFError("the other side closed the channel")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(stream: BinaryIO) -> bytes:
+    (size,) = HEADER.unpack(read_exactly(stream, HEADER.size))
+    if size > MAX_FRAME_BYTES:
+        raise ProtocolError(f"frame of {size} bytes is over the {MAX_FRAME_BYTES}-byte limit")
+    return read_exactly(stream, size)
+
+
+def array_to_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def array_from_bytes(data: bytes) -> np.ndarray:
+    """Rebuild an array from `.npy` bytes, refusing objects and huge sizes."""
+    try:
+        array = np.load(io.BytesIO(data), allow_pickle=False)
+    except ValueError as error:
+        raise ProtocolError(f"not a plain numeric array: {error}") from error
+    if type(array) is not np.ndarray:
+        raise ProtocolError("decoded value is not a plain numpy array")
+    if array.dtype.kind not in ALLOWED_DTYPE_KINDS:
+        raise ProtocolError(f"arrays of dtype {array.dtype} are not accepted")
+    if array.size > MAX_ARRAY_ELEMENTS:
+        raise ProtocolError(f"array of {array.size} elements is over the limit")
+    return array
+
+
+def send_message(stream: BinaryIO, header: dict[str, Any], arrays: list[np.ndarray]) -> None:
+    header = dict(header, n_arrays=len(arrays))
+    write_frame(stream, json.dumps(header).encode())
+    for array in arrays:
+        write_frame(stream, array_to_bytes(array))
+    stream.flush()
+
+
+def receive_message(stream: BinaryIO) -> tuple[dict[str, Any], list[np.ndarray]]:
+    try:
+        header = json.loads(read_frame(stream).decode())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ProtocolError(f"malformed header: {error}") from error
+    if not isinstance(header, dict) or not isinstance(header.get("n_arrays"), int):
+        raise ProtocolError("header is not a message")
+    arrays = [array_from_bytes(read_frame(stream)) for _ in range(header["n_arrays"])]
+    return header, arrays
+
+
+def encode_value(value: Any, arrays: list[np.ndarray]) -> dict[str, Any]:
+    """Encode arrays, tuples, lists, dicts and numbers; used by the parent for inputs."""
+    if isinstance(value, Opaque):
+        return {"handle": value.handle, "type": value.type_name}
+    if isinstance(value, np.ndarray):
+        arrays.append(value)
+        return {"array": len(arrays) - 1}
+    if isinstance(value, (tuple, list)):
+        kind = "tuple" if isinstance(value, tuple) else "list"
+        return {"seq": [encode_value(item, arrays) for item in value], "kind": kind}
+    if isinstance(value, dict):
+        return {"dict": {str(key): encode_value(item, arrays) for key, item in value.items()}}
+    if value is None:
+        return {"none": True}
+    if isinstance(value, (bool, int, float)):
+        return {"scalar": value, "type": type(value).__name__}
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def decode_value(tree: Any, arrays: list[np.ndarray], depth: int = 0) -> Any:
+    """Rebuild a value from its JSON tree; handles become `Opaque` markers."""
+    if depth > 20 or not isinstance(tree, dict):
+        raise ProtocolError("value tree is malformed or too deep")
+    if "array" in tree:
+        index = tree["array"]
+        if not isinstance(index, int) or not 0 <= index < len(arrays):
+            raise ProtocolError("array reference out of range")
+        return arrays[index]
+    if "seq" in tree:
+        items = [decode_value(item, arrays, depth + 1) for item in tree["seq"]]
+        return tuple(items) if tree.get("kind") == "tuple" else items
+    if "dict" in tree:
+        return {str(key): decode_value(item, arrays, depth + 1) for key, item in tree["dict"].items()}
+    if "handle" in tree:
+        return Opaque(str(tree["handle"]), str(tree.get("type", "object")))
+    if "scalar" in tree:
+        scalar = tree["scalar"]
+        if not isinstance(scalar, (int, float)):
+            raise ProtocolError("scalar is not a number")
+        return scalar
+    if "none" in tree:
+        return None
+    raise ProtocolError(f"unknown value kind {sorted(tree)}")

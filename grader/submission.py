@@ -1,0 +1,155 @@
+"""Finding the student's files: a .py file, a folder of .py files, or a notebook.
+
+Nothing here executes student code. Files are parsed with `ast` so a syntax
+error can be reported with its file and line before anything runs.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.util
+import json
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+RESERVED_MODULE_NAMES = {"sitecustomize", "usercustomize", "conftest", "setup", "submission"}
+
+
+class SubmissionError(Exception):
+    """The submission cannot be read at all (exit code 2 on the command line)."""
+
+
+@dataclass
+class Submission:
+    """The files to import in the child, and what was noticed on the way.
+
+    Args:
+        display: the path as the user gave it.
+        files: .py files to import, in order.
+        module_names: the module name for each file.
+        search_path: folder appended to the child's sys.path, or None.
+        problems: per-file problems found without running anything (syntax errors,
+            skipped files), as "file: what is wrong".
+        digest: sha256 of the sources, from which the default seed is derived.
+    """
+
+    display: str
+    files: list[Path]
+    module_names: list[str]
+    search_path: Path | None
+    problems: list[str] = field(default_factory=list)
+    digest: str = ""
+    workdir: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def default_seed(self) -> int:
+        return int(self.digest[:12], 16) % 1_000_000
+
+    def cleanup(self) -> None:
+        if self.workdir is not None:
+            self.workdir.cleanup()
+            self.workdir = None
+
+
+def syntax_problem(path: Path, source: str) -> str | None:
+    try:
+        ast.parse(source, filename=str(path))
+    except SyntaxError as error:
+        return f"{path.name}: SyntaxError at line {error.lineno}: {error.msg}"
+    return None
+
+
+def safe_module_name(stem: str) -> bool:
+    """A file may be imported under its own name only if that cannot shadow anything."""
+    if not stem.isidentifier() or stem in RESERVED_MODULE_NAMES or stem in sys.stdlib_module_names:
+        return False
+    try:
+        return importlib.util.find_spec(stem) is None
+    except (ImportError, ValueError):
+        return False
+
+
+def notebook_code(path: Path) -> tuple[str, list[str]]:
+    """The code cells of a notebook as one module; magics and shell escapes are commented out."""
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        cells = notebook["cells"]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
+        raise SubmissionError(f"{path}: not a readable Jupyter notebook ({error})") from error
+    lines: list[str] = []
+    skipped: list[str] = []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        cell_lines = text.splitlines()
+        if cell_lines and cell_lines[0].lstrip().startswith("%%"):
+            skipped.append(f"{path.name}: cell {number} is a cell magic ({cell_lines[0].strip()}) and was skipped")
+            continue
+        lines.append(f"# --- cell {number} ---")
+        for line in cell_lines:
+            stripped = line.lstrip()
+            if stripped.startswith(("%", "!")):
+                skipped.append(f"{path.name}: cell {number}: '{stripped[:40]}' is an IPython magic or shell "
+                               "escape and was skipped")
+                lines.append(line[: len(line) - len(stripped)] + "pass  # skipped: " + stripped[:60])
+            else:
+                lines.append(line)
+    return "\n".join(lines) + "\n", skipped
+
+
+def load_submission(path_text: str | Path) -> Submission:
+    """Resolve what the student handed in; raises SubmissionError when it cannot be read."""
+    display = str(path_text)
+    path = Path(path_text)
+    if not path.exists():
+        raise SubmissionError(f"{display}: no such file or folder")
+    digest = hashlib.sha256()
+    if path.is_dir():
+        candidates = sorted(item for item in path.glob("*.py") if item.is_file())
+        if not candidates:
+            raise SubmissionError(f"{display}: the folder holds no .py files")
+        submission = Submission(display, [], [], path.resolve())
+        for item in candidates:
+            try:
+                source = item.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                submission.problems.append(f"{item.name}: cannot be read ({error})")
+                continue
+            digest.update(item.name.encode() + b"\0" + source.encode())
+            if not safe_module_name(item.stem):
+                submission.problems.append(f"{item.name}: skipped, its name would shadow a module "
+                                           "the grader or Python needs; rename it")
+                continue
+            problem = syntax_problem(item, source)
+            if problem:
+                submission.problems.append(problem)
+                continue
+            submission.files.append(item.resolve())
+            submission.module_names.append(item.stem)
+        submission.digest = digest.hexdigest()
+        return submission
+    if path.suffix == ".py":
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise SubmissionError(f"{display}: cannot be read ({error})") from error
+        digest.update(source.encode())
+        problem = syntax_problem(path, source)
+        files = [] if problem else [path.resolve()]
+        return Submission(display, files, ["submission"] * len(files), None,
+                          [problem] if problem else [], digest.hexdigest())
+    if path.suffix == ".ipynb":
+        source, skipped = notebook_code(path)
+        digest.update(source.encode())
+        workdir = tempfile.TemporaryDirectory(prefix="lstm-notebook-")
+        extracted = Path(workdir.name) / (path.stem + ".py")
+        extracted.write_text(source, encoding="utf-8")
+        problem = syntax_problem(path, source)
+        files = [] if problem else [extracted]
+        return Submission(display, files, ["submission"] * len(files), None,
+                          skipped + ([problem] if problem else []), digest.hexdigest(), workdir)
+    raise SubmissionError(f"{display}: expected a .py file, a folder of .py files or a .ipynb notebook")

@@ -1,0 +1,316 @@
+"""The child process: the only code that imports and runs student files.
+
+Started by `grader.sandbox` as `python -I worker.py`. It speaks the protocol
+of `grader.protocol` on two private file descriptors; the student's prints go
+to a capture buffer or to the stderr pipe, never to the result channel. It
+holds no reference solution, expected value or seed: it gets inputs, calls the
+student's function, and sends back plain arrays.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import os
+import sys
+import time
+import traceback
+from typing import Any
+
+import numpy as np  # imported before the submission can shadow it
+
+
+def load_protocol() -> Any:
+    """Load grader/protocol.py by path: this script runs alone under `python -I`,
+    and the rest of the grader package must stay out of the student's reach."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "protocol.py")
+    spec = importlib.util.spec_from_file_location("lstm_grader_protocol", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules[spec.name] = module  # type: ignore[union-attr]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+protocol = load_protocol()
+
+OUTPUT_LIMIT = 20_000
+
+
+class CappedText(io.TextIOBase):
+    """A text sink that keeps the first OUTPUT_LIMIT characters and counts the rest."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        text = str(text)
+        room = OUTPUT_LIMIT - self.kept
+        if room > 0:
+            self.parts.append(text[:room])
+            self.kept += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def text(self) -> str:
+        joined = "".join(self.parts)
+        if self.dropped:
+            joined += f"\n... ({self.dropped} more characters not shown)"
+        return joined
+
+
+class Worker:
+    def __init__(self, channel_in: Any, channel_out: Any) -> None:
+        self.channel_in = channel_in
+        self.channel_out = channel_out
+        self.functions: dict[str, Any] = {}
+        self.handles: dict[str, Any] = {}
+        self.student_files: set[str] = set()
+
+    def reply(self, header: dict[str, Any], arrays: list[np.ndarray] | None = None) -> None:
+        protocol.send_message(self.channel_out, header, arrays or [])
+
+    def serve(self) -> None:
+        while True:
+            try:
+                header, arrays = protocol.receive_message(self.channel_in)
+            except EOFError:
+                return
+            operation = header.get("op")
+            if operation == "quit":
+                return
+            if operation == "load":
+                self.load(header)
+            elif operation == "call":
+                self.call(header, arrays)
+            elif operation == "perturb":
+                self.perturb(header, arrays)
+            elif operation == "reset":
+                self.handles.clear()
+                self.reply({"status": "ok"})
+            else:
+                self.reply({"status": "protocol_error", "message": f"unknown op {operation!r}"})
+
+    def load(self, header: dict[str, Any]) -> None:
+        search_path = header.get("search_path")
+        if search_path:
+            sys.path.append(search_path)  # appended: it can never shadow numpy or the stdlib
+        capture = CappedText()
+        problems = []
+        for path, module_name in zip(header["files"], header["module_names"]):
+            self.student_files.add(os.path.realpath(path))
+            try:
+                with redirect_output(capture):
+                    module = import_by_path(module_name, path)
+            except BaseException as error:  # noqa: BLE001  (SystemExit too: it costs only this file)
+                problems.append({"file": path, "error": describe_error(error, self.student_files)})
+                continue
+            self.collect_functions(module)
+        self.reply({"status": "ok", "problems": problems, "output": capture.text(),
+                    "functions": sorted(self.functions)})
+
+    def collect_functions(self, module: Any) -> None:
+        for name, value in vars(module).items():
+            if not callable(value) or name.startswith("__"):
+                continue
+            defined_here = getattr(value, "__module__", None) == module.__name__
+            if defined_here or name not in self.functions:
+                self.functions[name] = value
+
+    def call(self, header: dict[str, Any], arrays: list[np.ndarray]) -> None:
+        function = self.functions.get(header["function"])
+        if function is None:
+            self.reply({"status": "missing"})
+            return
+        args = [self.resolve(protocol.decode_value(tree, arrays)) for tree in header["args"]]
+        snapshot = snapshot_arrays(args, header.get("arg_names"))
+        capture = CappedText()
+        started = time.perf_counter()
+        try:
+            with redirect_output(capture):
+                result = function(*args)
+        except NotImplementedError as error:
+            self.reply({"status": "not_implemented", "message": str(error), "output": capture.text()})
+            return
+        except BaseException as error:  # noqa: BLE001
+            self.reply({"status": "error", "error": describe_error(error, self.student_files),
+                        "output": capture.text()})
+            return
+        seconds = time.perf_counter() - started
+        out_arrays: list[np.ndarray] = []
+        tree = self.encode_result(result, header.get("keep", []), out_arrays)
+        self.reply({"status": "ok", "value": tree, "seconds": seconds, "output": capture.text(),
+                    "modified": modified_arrays(snapshot)}, out_arrays)
+
+    def perturb(self, header: dict[str, Any], arrays: list[np.ndarray]) -> None:
+        """Call the function once per perturbation and stack the chosen outputs.
+
+        Each perturbation is [argument index, dict key or null, flat index or -1 for
+        the whole array, delta]. The parent turns the outputs into numerical gradients.
+        """
+        function = self.functions.get(header["function"])
+        if function is None:
+            self.reply({"status": "missing"})
+            return
+        base = [protocol.decode_value(tree, arrays) for tree in header["args"]]
+        outputs = header["outputs"]
+        stacks: list[list[np.ndarray]] = [[] for _ in outputs]
+        capture = CappedText()
+        try:
+            with redirect_output(capture):
+                for arg_index, key, flat_index, delta in header["perturbations"]:
+                    args = copy_args(base)
+                    target = args[arg_index] if key is None else args[arg_index][key]
+                    if flat_index < 0:
+                        target += delta
+                    else:
+                        target.reshape(-1)[flat_index] += delta
+                    result = function(*args)
+                    for slot, output_index in enumerate(outputs):
+                        value = result if output_index is None else result[output_index]
+                        stacks[slot].append(np.array(value, dtype=np.float64))
+        except BaseException as error:  # noqa: BLE001
+            self.reply({"status": "error", "error": describe_error(error, self.student_files),
+                        "output": capture.text()})
+            return
+        try:
+            stacked = [np.stack(stack) for stack in stacks]
+        except ValueError as error:
+            self.reply({"status": "error", "error": f"outputs changed shape between calls: {error}",
+                        "output": capture.text()})
+            return
+        self.reply({"status": "ok", "output": capture.text()}, stacked)
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, protocol.Opaque):
+            return self.handles[value.handle]
+        if isinstance(value, np.ndarray):
+            return value.copy()  # fresh and writable
+        if isinstance(value, dict):
+            return {key: self.resolve(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.resolve(item) for item in value)
+        return value
+
+    def encode_result(self, value: Any, keep: list[int], arrays: list[np.ndarray]) -> dict[str, Any]:
+        if keep and isinstance(value, (tuple, list)):
+            items = []
+            for index, item in enumerate(value):
+                if index in keep:
+                    items.append(self.store(item))
+                else:
+                    items.append(self.encode(item, arrays, 0))
+            return {"seq": items, "kind": "tuple" if isinstance(value, tuple) else "list"}
+        return self.encode(value, arrays, 0)
+
+    def store(self, value: Any) -> dict[str, Any]:
+        handle = f"h{len(self.handles)}"
+        self.handles[handle] = value
+        return {"handle": handle, "type": type(value).__name__}
+
+    def encode(self, value: Any, arrays: list[np.ndarray], depth: int) -> dict[str, Any]:
+        if isinstance(value, np.ndarray):
+            plain = np.asarray(value).view(np.ndarray)
+            if plain.dtype.kind in protocol.ALLOWED_DTYPE_KINDS:
+                arrays.append(plain.copy())
+                return {"array": len(arrays) - 1}
+            return self.store_described(value, f"ndarray of dtype {plain.dtype}")
+        if isinstance(value, np.generic) and value.dtype.kind in protocol.ALLOWED_DTYPE_KINDS:
+            arrays.append(np.asarray(value))
+            return {"array": len(arrays) - 1, "numpy_scalar": True}
+        if depth < 4 and type(value) in (tuple, list):
+            return {"seq": [self.encode(item, arrays, depth + 1) for item in value],
+                    "kind": type(value).__name__}
+        if depth < 4 and type(value) is dict and all(type(key) is str for key in value):
+            return {"dict": {key: self.encode(item, arrays, depth + 1) for key, item in value.items()}}
+        if value is None:
+            return {"none": True}
+        if type(value) in (int, float):
+            return {"scalar": value, "type": type(value).__name__}
+        return self.store_described(value, type(value).__name__)
+
+    def store_described(self, value: Any, description: str) -> dict[str, Any]:
+        stored = self.store(value)
+        stored["type"] = description
+        return stored
+
+
+@contextlib.contextmanager
+def redirect_output(capture: CappedText):
+    with contextlib.redirect_stdout(capture), contextlib.redirect_stderr(capture):
+        yield
+
+
+def import_by_path(module_name: str, path: str) -> Any:
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def describe_error(error: BaseException, student_files: set[str]) -> str:
+    """The exception and the student's own frames of its traceback, trimmed."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if os.path.realpath(frame.filename) in student_files]
+    lines = [f"{os.path.basename(frame.filename)}:{frame.lineno} in {frame.name}: {frame.line or ''}".rstrip()
+             for frame in frames[-3:]]
+    if isinstance(error, SystemExit):
+        summary = f"SystemExit({error.code!r}): your code called sys.exit()"
+    else:
+        summary = f"{type(error).__name__}: {error}"
+    return "\n".join([summary[:500], *lines])
+
+
+def copy_args(args: list[Any]) -> list[Any]:
+    copied = []
+    for value in args:
+        if isinstance(value, np.ndarray):
+            copied.append(value.copy())
+        elif isinstance(value, dict):
+            copied.append({key: item.copy() if isinstance(item, np.ndarray) else item
+                           for key, item in value.items()})
+        else:
+            copied.append(value)
+    return copied
+
+
+def snapshot_arrays(args: list[Any], names: list[str] | None) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    names = names or [f"argument {index + 1}" for index in range(len(args))]
+    snapshot = []
+    for name, value in zip(names, args):
+        if isinstance(value, np.ndarray):
+            snapshot.append((name, value, value.copy()))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, np.ndarray):
+                    snapshot.append((f"{name}[{key!r}]", item, item.copy()))
+    return snapshot
+
+
+def modified_arrays(snapshot: list[tuple[str, np.ndarray, np.ndarray]]) -> list[str]:
+    return [name for name, live, before in snapshot
+            if live.shape != before.shape or not np.array_equal(live, before, equal_nan=True)]
+
+
+def main() -> None:
+    # keep private copies of the pipes, then point fd 0 at nothing and fd 1 at
+    # stderr, so no print or os.write(1, ...) can reach the result channel
+    channel_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    channel_out = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    sys.stdin = open(os.devnull)
+    sys.stdout = os.fdopen(1, "w", buffering=1)
+    Worker(channel_in, channel_out).serve()
+
+
+if __name__ == "__main__":
+    main()
