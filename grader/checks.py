@@ -395,7 +395,8 @@ def backward_verdict(part: Part, context: PartContext, started: float, verdicts:
                      f"{forward_name} agrees with the reference ({forward_problem})")
     if not failing:
         worst = max((verdict.worst for verdict in verdicts.values()), default=0.0)
-        messages = [f"all {len(verdicts)} gradients match the reference (max relative error {worst:.1e})"]
+        matched = "the gradient matches" if len(verdicts) == 1 else f"all {len(verdicts)} gradients match"
+        messages = [f"{matched} the reference (max relative error {worst:.1e})"]
         if numerical_rows and not numerical_bad:
             worst_numerical = max(row.vs_numerical for row in numerical_rows)  # type: ignore[type-var]
             messages.append(f"numerical gradient check of your own {forward_name}: max relative error "
@@ -434,7 +435,7 @@ def check_part(part: Part, context: PartContext) -> PartResult:
     """Run one part's checker; a student failure costs this part only."""
     started = time.perf_counter()
     context.output = []
-    checker = CHECKERS[part.checker]
+    checker = part.checker if callable(part.checker) else CHECKERS[part.checker]
     try:
         return checker(part, context)
     except StudentFailure as failure:

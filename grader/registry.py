@@ -54,7 +54,7 @@ class Part:
             that makes it; its outputs are checked first.
         numerical: builds the numerical gradient check from the gradient-check case.
         checker: "values" (compare with the reference), "backward" (reference plus
-            numerical gradients) or the name of a custom checker.
+            numerical gradients), or a function (part, context) -> PartResult.
     """
 
     name: str
@@ -64,7 +64,7 @@ class Part:
     output_names: tuple[str, ...]
     make_cases: Callable[[int], list[Case]]
     hint: str
-    checker: str = "values"
+    checker: str | Callable[..., Any] = "values"
     forward: str | None = None
     local_forward: Callable[..., Any] | None = None
     cache_from: str | None = None
@@ -296,12 +296,11 @@ PARTS: tuple[Part, ...] = (
          numerical=sequence_numerical, topic="part3_sequence"),
 )
 
-EXTRA_PARTS: list[Part] = []  # bonus parts register themselves here (see grader.bonus)
-
-
 def all_parts() -> tuple[Part, ...]:
     """Core parts, then bonus parts, in the order a student learns them."""
-    return PARTS + tuple(EXTRA_PARTS)
+    from grader.bonus import BONUS_PARTS  # late: bonus parts are built from this module's pieces
+
+    return PARTS + tuple(BONUS_PARTS)
 
 
 def part_names() -> list[str]:

@@ -1,0 +1,86 @@
+"""The `lstm-grader` command line: a thin layer over plain functions."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from grader import __version__
+from grader.grading import DEFAULT_TIMEOUT, grade
+from grader.reference import ReferenceUnavailable
+from grader.registry import part_names
+from grader.render import render_json, render_report
+from grader.submission import SubmissionError
+
+USAGE_ERROR = 2
+
+CHECK_EXAMPLES = """
+\b
+Examples:
+  lstm-grader check                          grade the exercises/ folder
+  lstm-grader check my_lstm.py --part forget_gate
+  lstm-grader check exercises/ --json > report.json
+"""
+
+
+def default_submission() -> str:
+    return "exercises"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lstm-grader")
+def main() -> None:
+    """Build the LSTM in numpy, part by part, and get graded with feedback that says why."""
+
+
+@main.command(epilog=CHECK_EXAMPLES)
+@click.argument("submission", required=False)
+@click.option("--part", "parts", multiple=True, metavar="NAME",
+              help="Grade only this part (repeatable). Parts: " + ", ".join(part_names()))
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON report of the contract.")
+@click.option("--seed", type=int, default=None,
+              help="Seed of the random cases (default: derived from your files).")
+@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds each part may run before it is stopped.")
+def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: int | None,
+          timeout: float) -> None:
+    """Grade SUBMISSION: a .py file, a folder of .py files, or a notebook (default: exercises/)."""
+    known = set(part_names())
+    unknown = [name for name in parts if name not in known]
+    if unknown:
+        raise click.UsageError(f"unknown part {', '.join(unknown)}; parts are: {', '.join(part_names())}")
+    target = submission or default_submission()
+    try:
+        report = grade(target, parts=list(parts) or None, seed=seed, timeout=timeout)
+    except SubmissionError as error:
+        click.echo(f"lstm-grader: {error}", err=True)
+        sys.exit(USAGE_ERROR)
+    except ReferenceUnavailable as error:
+        click.echo(f"lstm-grader: {error}", err=True)
+        sys.exit(USAGE_ERROR)
+    if as_json:
+        click.echo(render_json(report))
+    else:
+        render_report(report, sys.stdout)
+
+
+@main.command("make-exercises")
+@click.option("--check", "only_check", is_flag=True, help="Only report drift; exit 1 if out of sync.")
+def make_exercises(only_check: bool) -> None:
+    """Regenerate exercises/ from solutions/ (maintainers)."""
+    from grader.stubs import (default_exercises_dir, default_solutions_dir, exercises_drift,
+                              generate_exercises)
+
+    solutions, exercises = default_solutions_dir(), default_exercises_dir()
+    if only_check:
+        problems = exercises_drift(solutions, exercises)
+        for problem in problems:
+            click.echo(problem)
+        sys.exit(1 if problems else 0)
+    for path in generate_exercises(solutions, exercises):
+        click.echo(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
