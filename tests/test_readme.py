@@ -1,0 +1,25 @@
+"""The README stays true: its points table, its commands and CI agree with the code."""
+import re
+from pathlib import Path
+
+from grader.registry import PARTS
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def test_points_table_matches_the_registry():
+    rows = re.findall(r"^\| `(\w+)` \| (\w+) \| ([\d.]+) \| `(\w+\.py)` \|$", README, flags=re.M)
+    assert rows == [(part.name, part.group, f"{part.points:g}", f"{part.topic}.py") for part in PARTS]
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    commands = re.findall(r"```bash\n(.*?)\n```", README, flags=re.S)
+    test_command = next(command for command in commands if "pytest" in command)
+    ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert test_command.strip() in [line.strip() for line in ci_lines]
+
+
+def test_quick_start_installs_and_runs_check():
+    commands = re.findall(r"```bash\n(.*?)\n```", README, flags=re.S)
+    assert "pip install -e . && lstm-grader check" in commands[0]
