@@ -44,6 +44,7 @@ class PartContext:
     seed: int
     timeout: float = 10.0
     output: list[str] = field(default_factory=list)
+    warnings: set[str] = field(default_factory=set)
 
     def call(self, function: str, args: tuple[Any, ...], arg_names: tuple[str, ...] = (),
              keep: tuple[int, ...] = ()) -> Any:
@@ -59,6 +60,7 @@ class PartContext:
             raise StudentFailure("error", [f"{function} crashed the process: {error}"], function) from None
         self.record_output(reply.output)
         if reply.status == "ok":
+            self.warnings.update(str(text) for text in reply.header.get("warnings") or [])
             modified = reply.header.get("modified") or []
             value = decode_value(reply.header["value"], reply.arrays)
             return value, list(modified)
@@ -195,7 +197,8 @@ def check_values(part: Part, context: PartContext) -> PartResult:
         compare_outputs(verdicts, case, got, expected, part.tolerance)
     good = sum(1 for verdict in verdicts.values() if verdict.comparison is None)
     failing = [(name, verdict) for name, verdict in verdicts.items() if verdict.comparison is not None]
-    if not failing and not modified_inputs:
+    warned = sorted(context.warnings) if part.extra.get("no_warnings") else []
+    if not failing and not modified_inputs and not warned:
         worst = max((verdict.worst for verdict in verdicts.values()), default=0.0)
         return finish(part, context, "pass", part.points,
                       [f"matches the reference on every case (max relative error {worst:.1e})"], started)
@@ -211,6 +214,9 @@ def check_values(part: Part, context: PartContext) -> PartResult:
     if modified_inputs:
         messages.append(f"changed its input {', '.join(sorted(modified_inputs))} in place; "
                         "work on new arrays (x = x * 2, not x *= 2)")
+        score = min(score, part.points / 2)
+    if warned:
+        messages += [f"numpy warned while {part.name} ran: {'; '.join(warned)}", part.extra["no_warnings"]]
         score = min(score, part.points / 2)
     return finish(part, context, "fail", score, messages, started, mismatch=mismatch)
 
@@ -432,6 +438,7 @@ def check_part(part: Part, context: PartContext) -> PartResult:
     """Run one part's checker; a student failure costs this part only."""
     started = time.perf_counter()
     context.output = []
+    context.warnings = set()
     checker = part.checker if callable(part.checker) else CHECKERS[part.checker]
     try:
         return checker(part, context)

@@ -240,7 +240,9 @@ def gate_part(name: str, symbol: str, activation: str, hint: str) -> Part:
 PARTS: tuple[Part, ...] = (
     Part("sigmoid", "forward", 3, ("z",), ("s",), sigmoid_cases,
          "sigmoid(z) = 1 / (1 + exp(-z)); for z < 0 use exp(z) / (1 + exp(z)) so exp never overflows.",
-         topic="part1_cell_forward"),
+         topic="part1_cell_forward",
+         extra={"no_warnings": "the contract asks for a stable sigmoid: no overflow warning for |z| up to "
+                               "1e4; compute exp only of non-positive numbers"}),
     gate_part("forget_gate", "f", "sigmoid",
               "A gate is a sigmoid of an affine map of x and h_prev: f = sigmoid(x @ W_f + h_prev @ U_f + b_f)."),
     gate_part("input_gate", "i", "sigmoid",

@@ -15,6 +15,7 @@ import os
 import sys
 import time
 import traceback
+import warnings
 from typing import Any
 
 import numpy as np  # imported before the submission can shadow it
@@ -131,7 +132,8 @@ class Worker:
         capture = CappedText()
         started = time.perf_counter()
         try:
-            with redirect_output(capture):
+            with redirect_output(capture), warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
                 result = function(*args)
         except NotImplementedError as error:
             self.reply({"status": "not_implemented", "message": str(error), "output": capture.text()})
@@ -144,7 +146,7 @@ class Worker:
         out_arrays: list[np.ndarray] = []
         tree = self.encode_result(result, header.get("keep", []), out_arrays)
         self.reply({"status": "ok", "value": tree, "seconds": seconds, "output": capture.text(),
-                    "modified": modified_arrays(snapshot)}, out_arrays)
+                    "modified": modified_arrays(snapshot), "warnings": describe_warnings(caught)}, out_arrays)
 
     def perturb(self, header: dict[str, Any], arrays: list[np.ndarray]) -> None:
         """Call the function once per perturbation and stack the chosen outputs.
@@ -266,6 +268,16 @@ def describe_error(error: BaseException, student_files: set[str]) -> str:
     else:
         summary = f"{type(error).__name__}: {error}"
     return "\n".join([summary[:500], *lines])
+
+
+def describe_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
+    """Distinct warnings raised during a call, e.g. "RuntimeWarning: overflow encountered in exp"."""
+    seen: list[str] = []
+    for warning in caught:
+        text = f"{warning.category.__name__}: {warning.message}"[:200]
+        if text not in seen:
+            seen.append(text)
+    return seen[:5]
 
 
 def copy_args(args: list[Any]) -> list[Any]:

@@ -112,3 +112,11 @@ def test_same_seed_gives_same_cases_and_labels(tmp_path):
     first = grade(folder, parts=["hidden_state"], seed=11)
     second = grade(folder, parts=["hidden_state"], seed=11)
     assert first.part("hidden_state").messages == second.part("hidden_state").messages
+
+
+def test_overflow_warning_in_sigmoid_costs_half_its_points(tmp_path):
+    unstable = tmp_path / "unstable.py"
+    unstable.write_text("import numpy as np\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n")
+    part = grade(unstable, parts=["sigmoid"], seed=3).part("sigmoid")
+    assert part.status == "fail" and part.score == part.max_score / 2
+    assert any("overflow encountered in exp" in message for message in part.messages)
