@@ -206,8 +206,7 @@ def check_values(part: Part, context: PartContext) -> PartResult:
     mismatch = None
     for name, verdict in failing:
         label = f"{name}: " if len(verdicts) > 1 else ""
-        assert verdict.comparison is not None
-        messages.append(f"case {verdict.case}: {label}{verdict.comparison.problem}")
+        messages.append(f"case {verdict.case}: {label}{failure_of(verdict).problem}")
         if mismatch is None:
             mismatch = make_mismatch(verdict, name, part.tolerance)
     score = partial_points(part.points, good, len(verdicts))
@@ -236,9 +235,15 @@ def compare_outputs(verdicts: dict[str, OutputVerdict], case: Case, got: dict[st
     return comparisons
 
 
+def failure_of(verdict: OutputVerdict) -> Comparison:
+    """The failing comparison of a verdict that is known to have failed."""
+    if verdict.comparison is None:
+        raise RuntimeError("failure_of() called on an output that agrees")
+    return verdict.comparison
+
+
 def make_mismatch(verdict: OutputVerdict, name: str, tolerance: float) -> Mismatch:
-    comparison = verdict.comparison
-    assert comparison is not None
+    comparison = failure_of(verdict)
     return Mismatch(verdict.case, name, excerpt(verdict.expected, comparison.where),
                     excerpt(verdict.got, comparison.where), comparison.max_relative_error,
                     comparison.where, comparison.mismatched, comparison.total, tolerance)
@@ -343,8 +348,7 @@ def run_numerical_check(part: Part, context: PartContext, gradient_case: tuple[C
     if part.local_forward is not None:
         stacks = gradcheck.evaluate_locally(part.local_forward, setup, plan)
     else:
-        assert part.forward is not None
-        forward_part = get_part(part.forward)
+        forward_part = get_part(str(part.forward))
         try:
             if part.cache_from is None:
                 own, _ = context.call(part.forward, setup.forward_args, forward_part.arg_names)
@@ -413,11 +417,9 @@ def backward_verdict(part: Part, context: PartContext, started: float, verdicts:
             "all other gradients agree)" if good else "no gradient agrees)")
     else:
         only = next(iter(failing.values()))
-        assert only.comparison is not None
-        summary = f"case {only.case}: {only.comparison.problem}"
+        summary = f"case {only.case}: {failure_of(only).problem}"
     first_name, first = next(iter(failing.items()))
-    assert first.comparison is not None
-    messages = [summary, f"first difference: {first_name} in case {first.case}: {first.comparison.problem}"]
+    messages = [summary, f"first difference: {first_name} in case {first.case}: {failure_of(first).problem}"]
     if forward_problem and not part.cache_from:
         messages.append(f"{forward_problem}, so this part was checked against the reference forward")
     elif numerical_rows:
