@@ -8,7 +8,7 @@ from grader.checks import PartContext, check_part
 from grader.reference import Reference
 from grader.registry import Part, all_parts, get_part
 from grader.results import PartResult, Report
-from grader.sandbox import ChildDied, ChildSession, ChildTimeout
+from grader.sandbox import ChildDied, ChildSession, ChildTimeout, Sandbox, resolve_sandbox
 from grader.submission import Submission, load_submission
 
 DEFAULT_TIMEOUT = 10.0
@@ -21,21 +21,29 @@ def select_parts(names: Iterable[str] | None) -> list[Part]:
 
 
 def grade(submission_path: str | Path, parts: Iterable[str] | None = None, seed: int | None = None,
-          timeout: float = DEFAULT_TIMEOUT, reference: Reference | None = None) -> Report:
-    """Grade a submission; raises SubmissionError if it cannot be read at all."""
+          timeout: float = DEFAULT_TIMEOUT, reference: Reference | None = None,
+          sandbox: str | Sandbox = "process") -> Report:
+    """Grade a submission; raises SubmissionError if it cannot be read at all.
+
+    `sandbox` is "auto", "bwrap", "process" or a resolved `Sandbox`; the report
+    records which isolation graded it.
+    """
     submission = load_submission(submission_path)
+    resolved = sandbox if isinstance(sandbox, Sandbox) else resolve_sandbox(sandbox)
     try:
-        return grade_submission(submission, select_parts(parts), seed, timeout, reference or Reference())
+        return grade_submission(submission, select_parts(parts), seed, timeout, reference or Reference(),
+                                resolved)
     finally:
         submission.cleanup()
 
 
 def grade_submission(submission: Submission, parts: list[Part], seed: int | None, timeout: float,
-                     reference: Reference) -> Report:
+                     reference: Reference, sandbox: Sandbox | None = None) -> Report:
     seed = submission.default_seed if seed is None else seed
     notes = list(submission.problems)
+    sandbox = sandbox or resolve_sandbox("process")
     with ChildSession(submission.files, submission.module_names, submission.search_path,
-                      load_timeout=timeout) as session:
+                      load_timeout=timeout, sandbox=sandbox) as session:
         try:
             loaded = session.start()
         except (ChildTimeout, ChildDied) as error:
@@ -44,14 +52,15 @@ def grade_submission(submission: Submission, parts: list[Part], seed: int | None
                       if status == "timeout" else f"importing the submission crashed the process: {error}")
             results = [PartResult(part.name, part.group, status, 0.0, float(part.points), (reason,),
                                   None, part.hint) for part in parts]
-            return Report(submission.display, tuple(results), seed, tuple(notes + [reason]))
+            return Report(submission.display, tuple(results), seed, tuple(notes + [reason]),
+                          sandbox.isolation)
         notes += [f"{Path(problem['file']).name}: {problem['error'].splitlines()[0]} while importing; "
                   "its functions are missing" for problem in loaded.problems]
         if loaded.output:
             notes.append("printed while importing: " + loaded.output[:300])
         context = PartContext(session, reference, seed, timeout)
         results = [with_file_notes(check_part(part, context), notes) for part in parts]
-    return Report(submission.display, tuple(results), seed, tuple(notes))
+    return Report(submission.display, tuple(results), seed, tuple(notes), sandbox.isolation)
 
 
 def with_file_notes(result: PartResult, notes: list[str]) -> PartResult:

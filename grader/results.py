@@ -93,6 +93,7 @@ class Report:
     parts: tuple[PartResult, ...]
     seed: int
     notes: tuple[str, ...] = field(default=())
+    isolation: str = ""
 
     def _total(self, bonus: bool, attribute: str) -> float:
         return float(sum(getattr(part, attribute) for part in self.parts
@@ -129,4 +130,5 @@ class Report:
             "bonus": self.bonus,
             "max_bonus": self.max_bonus,
             "parts": [part.to_dict() for part in self.parts],
+            **({"isolation": self.isolation} if self.isolation else {}),
         }
