@@ -71,6 +71,20 @@ def safe_module_name(stem: str) -> bool:
         return False
 
 
+NOTEBOOK_SKIP_TAG = "lstm-grader-skip"
+
+
+def grading_cell(cell: dict) -> bool:
+    """nbgrader's autograder test cells, and cells tagged lstm-grader-skip (the plots):
+    the course's own code, which calls the grader or draws; not the student's functions."""
+    metadata = cell.get("metadata") or {}
+    nbgrader = metadata.get("nbgrader") or {}
+    if isinstance(nbgrader, dict) and nbgrader.get("grade") and not nbgrader.get("solution"):
+        return True
+    tags = metadata.get("tags") or []
+    return isinstance(tags, list) and NOTEBOOK_SKIP_TAG in tags
+
+
 def notebook_code(path: Path) -> tuple[str, list[str]]:
     """The code cells of a notebook as one module; magics and shell escapes are commented out."""
     try:
@@ -81,7 +95,7 @@ def notebook_code(path: Path) -> tuple[str, list[str]]:
     lines: list[str] = []
     skipped: list[str] = []
     for number, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or grading_cell(cell):
             continue
         source = cell.get("source", "")
         text = "".join(source) if isinstance(source, list) else str(source)
