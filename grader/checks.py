@@ -18,6 +18,7 @@ import numpy as np
 from grader import gradcheck
 from grader.cases import Case, PARAM_NAMES
 from grader.compare import TOLERANCE, Comparison, compare_array, excerpt, tensor_relative_error
+from grader.diagnose import Diagnosis, Observation, diagnose, diagnose_error
 from grader.protocol import Opaque, decode_value
 from grader.reference import Reference
 from grader.registry import Part, get_part
@@ -45,6 +46,8 @@ class PartContext:
     timeout: float = 10.0
     output: list[str] = field(default_factory=list)
     warnings: set[str] = field(default_factory=set)
+    # the arguments, as the reference takes them, of the student call being checked (for diagnose_error)
+    diagnosis_args: tuple[Any, ...] | None = None
 
     def call(self, function: str, args: tuple[Any, ...], arg_names: tuple[str, ...] = (),
              keep: tuple[int, ...] = ()) -> Any:
@@ -112,7 +115,12 @@ def failure_from_reply(function: str, header: dict[str, Any]) -> StudentFailure:
 
 
 def split_outputs(part_name: str, value: Any, names: tuple[str, ...]) -> dict[str, Any]:
-    """Name each returned value; a dict output called "grads" is flattened to dW_f, ..."""
+    """Name each returned value; a dict output called "grads" is flattened to dW_f, ...
+
+    The keys of "grads" are the 12 LSTM parameters unless the part names its own
+    in `extra["grad_keys"]` (the peephole cell adds p_f, p_i, p_o).
+    """
+    grad_keys = grad_key_names(part_name)
     if len(names) == 1:
         named = {names[0]: value}
     else:
@@ -128,16 +136,23 @@ def split_outputs(part_name: str, value: Any, names: tuple[str, ...]) -> dict[st
         if name == "grads":
             if not isinstance(item, dict):
                 raise OutputShapeError(f"grads is a {type(item).__name__}, expected a dict with the keys "
-                                       f"{' '.join(PARAM_NAMES)}")
-            extra = sorted(set(item) - set(PARAM_NAMES))
+                                       f"{' '.join(grad_keys)}")
+            extra = sorted(set(item) - set(grad_keys))
             if extra:
                 raise OutputShapeError(f"grads has unexpected keys {extra}; expected exactly "
-                                       f"{' '.join(PARAM_NAMES)}")
-            for key in PARAM_NAMES:
+                                       f"{' '.join(grad_keys)}")
+            for key in grad_keys:
                 flat["d" + key] = item.get(key, MissingKey(key))
         else:
             flat[name] = item
     return flat
+
+
+def grad_key_names(part_name: str) -> tuple[str, ...]:
+    try:
+        return tuple(get_part(part_name).extra.get("grad_keys", PARAM_NAMES))
+    except KeyError:
+        return PARAM_NAMES
 
 
 class OutputShapeError(Exception):
@@ -160,13 +175,15 @@ def partial_points(points: float, good: int, total: int) -> float:
 
 
 def finish(part: Part, context: PartContext, status: str, score: float, messages: list[str],
-           started: float, **extra: Any) -> PartResult:
+           started: float, diagnosis: Diagnosis | None = None, **extra: Any) -> PartResult:
     output = "".join(context.output)
+    if diagnosis is not None:
+        messages = list(messages) + diagnosis.messages()
     if len(output) > OUTPUT_SHOWN:
         output = output[:OUTPUT_SHOWN] + f"\n... ({len(output) - OUTPUT_SHOWN} more characters not shown)"
     hint = None if status == "pass" else part.hint
     return PartResult(part.name, part.group, status, float(score), float(part.points), tuple(messages),
-                      None, hint, time.perf_counter() - started, output=output, **extra)
+                      diagnosis.id if diagnosis else None, hint, time.perf_counter() - started, output=output, **extra)
 
 
 @dataclass
@@ -186,7 +203,9 @@ def check_values(part: Part, context: PartContext) -> PartResult:
     verdicts: dict[str, OutputVerdict] = {}
     modified_inputs: set[str] = set()
     reference = context.reference(part.name)
+    observations: list[Observation] = []
     for case in part.make_cases(context.seed):
+        context.diagnosis_args = case.args
         value, modified = context.call(part.name, case.args, part.arg_names, part.kept_outputs)
         modified_inputs.update(modified)
         expected = split_outputs(part.name, reference(*case.args), part.output_names)
@@ -195,6 +214,7 @@ def check_values(part: Part, context: PartContext) -> PartResult:
         except OutputShapeError as error:
             return finish(part, context, "fail", 0, [f"case {case.label}: {error}"], started)
         compare_outputs(verdicts, case, got, expected, part.tolerance)
+        observations.append(Observation(case.args, got, expected))
     good = sum(1 for verdict in verdicts.values() if verdict.comparison is None)
     failing = [(name, verdict) for name, verdict in verdicts.items() if verdict.comparison is not None]
     warned = sorted(context.warnings) if part.extra.get("no_warnings") else []
@@ -217,7 +237,18 @@ def check_values(part: Part, context: PartContext) -> PartResult:
     if warned:
         messages += [f"numpy warned while {part.name} ran: {'; '.join(warned)}", part.extra["no_warnings"]]
         score = min(score, part.points / 2)
-    return finish(part, context, "fail", score, messages, started, mismatch=mismatch)
+    return finish(part, context, "fail", score, messages, started, mismatch=mismatch,
+                  diagnosis=find_diagnosis(part, context, observations, warned) if failing or warned else None)
+
+
+def find_diagnosis(part: Part, context: PartContext, observations: list[Observation],
+                   warned: list[str] | None = None) -> Diagnosis | None:
+    """The catalogued mistake behind a failing part; never lets the tutor break the grading."""
+    try:
+        return diagnose(part.name, observations, context.reference.folder,
+                        lambda value: split_outputs(part.name, value, part.output_names), warned or ())
+    except Exception:  # noqa: BLE001  (a diagnosis is extra help; a grade without one is still right)
+        return None
 
 
 def compare_outputs(verdicts: dict[str, OutputVerdict], case: Case, got: dict[str, Any],
@@ -258,6 +289,7 @@ def check_backward(part: Part, context: PartContext) -> PartResult:
     forward_problem = ""
     skipped_cases = 0
     gradient_case: tuple[Case, dict[str, Any]] | None = None
+    observations: list[Observation] = []
     cases = part.make_cases(context.seed)
     for case in cases:
         args, reference_args = case.args, case.args
@@ -276,6 +308,7 @@ def check_backward(part: Part, context: PartContext) -> PartResult:
             reference_args = case.args + (forward_expected[2],)
         else:
             problem = ""
+        context.diagnosis_args = reference_args
         value, _ = context.call(part.name, args, part.arg_names)
         try:
             got = split_outputs(part.name, value, part.output_names)
@@ -287,6 +320,7 @@ def check_backward(part: Part, context: PartContext) -> PartResult:
             continue  # the cache came from a wrong forward: the reference cannot judge this case
         expected = split_outputs(part.name, reference(*reference_args), part.output_names)
         compare_outputs(verdicts, case, got, expected, part.tolerance)
+        observations.append(Observation(reference_args, got, expected))
 
     numerical_errors, forward_note = run_numerical_check(part, context, gradient_case)
     if part.cache_from is None and part.forward and forward_note:
@@ -295,7 +329,7 @@ def check_backward(part: Part, context: PartContext) -> PartResult:
     rows = tuple(GradientRow(name, verdict_error(verdicts.get(name)), numerical_errors.get(name),
                              part.tolerance, gradcheck.NUMERICAL_TOLERANCE) for name in names)
     return backward_verdict(part, context, started, verdicts, rows, forward_problem,
-                            skipped_cases, len(cases))
+                            skipped_cases, len(cases), observations)
 
 
 def verdict_error(verdict: OutputVerdict | None) -> float | None:
@@ -382,7 +416,7 @@ def local_forward_label(part: Part) -> str:
 
 def backward_verdict(part: Part, context: PartContext, started: float, verdicts: dict[str, OutputVerdict],
                      rows: tuple[GradientRow, ...], forward_problem: str, skipped_cases: int,
-                     total_cases: int) -> PartResult:
+                     total_cases: int, observations: list[Observation] | None = None) -> PartResult:
     numerical_rows = [row for row in rows if row.vs_numerical is not None]
     numerical_bad = [row for row in numerical_rows if row.vs_numerical > row.numerical_tolerance]
     forward_name = part.cache_from or part.forward or local_forward_label(part)
@@ -430,10 +464,23 @@ def backward_verdict(part: Part, context: PartContext, started: float, verdicts:
                             + f" (allowed {gradcheck.NUMERICAL_TOLERANCE:g})")
     mismatch = make_mismatch(first, first_name, part.tolerance)
     return finish(part, context, "fail", partial_points(part.points, good, len(verdicts)),
-                  messages + notes, started, gradients=rows, mismatch=mismatch)
+                  messages + notes, started, gradients=rows, mismatch=mismatch,
+                  diagnosis=find_diagnosis(part, context, observations or []))
 
 
 CHECKERS = {"values": check_values, "backward": check_backward}
+
+
+def error_diagnosis(part: Part, context: PartContext, failure: StudentFailure) -> Diagnosis | None:
+    """A catalogued mistake that raises exactly the student's exception on the same arguments."""
+    prefix = f"{failure.function} raised "
+    if failure.function != part.name or context.diagnosis_args is None or not failure.messages[0].startswith(prefix):
+        return None
+    try:
+        return diagnose_error(part.name, context.diagnosis_args, failure.messages[0][len(prefix):],
+                              context.reference.folder)
+    except Exception:  # noqa: BLE001  (see find_diagnosis)
+        return None
 
 
 def check_part(part: Part, context: PartContext) -> PartResult:
@@ -441,6 +488,7 @@ def check_part(part: Part, context: PartContext) -> PartResult:
     started = time.perf_counter()
     context.output = []
     context.warnings = set()
+    context.diagnosis_args = None
     checker = part.checker if callable(part.checker) else CHECKERS[part.checker]
     try:
         return checker(part, context)
@@ -449,7 +497,8 @@ def check_part(part: Part, context: PartContext) -> PartResult:
         messages = failure.messages
         if failure.function != part.name and status == "missing":
             status, messages = "error", [f"needs your {failure.function}: {messages[0]}"]
-        return finish(part, context, status, 0, messages, started)
+        return finish(part, context, status, 0, messages, started,
+                      diagnosis=error_diagnosis(part, context, failure) if status == "error" else None)
     finally:
         try:
             context.session.reset()
