@@ -40,7 +40,10 @@ def grade(submission_path: str | Path, parts: Iterable[str] | None = None, seed:
 def grade_submission(submission: Submission, parts: list[Part], seed: int | None, timeout: float,
                      reference: Reference, sandbox: Sandbox | None = None) -> Report:
     seed = submission.default_seed if seed is None else seed
-    notes = list(submission.problems)
+    fixed_seed = getattr(reference, "fixed_seed", None)
+    if fixed_seed is not None:  # a release's self-check replays the answers recorded at the public seed
+        seed = fixed_seed
+    notes = list(getattr(reference, "notes", ())) + list(submission.problems)
     sandbox = sandbox or resolve_sandbox("process")
     with ChildSession(submission.files, submission.module_names, submission.search_path,
                       load_timeout=timeout, sandbox=sandbox) as session:
