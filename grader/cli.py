@@ -82,5 +82,14 @@ def make_exercises(only_check: bool) -> None:
         click.echo(f"wrote {path}")
 
 
+from grader.batch import batch_command  # noqa: E402
+
+main.add_command(batch_command())
+
+from grader.notebook_commands import notebook, release  # noqa: E402
+
+main.add_command(notebook)
+main.add_command(release)
+
 if __name__ == "__main__":
     main()

@@ -26,7 +26,11 @@ import numpy as np
 
 HEADER = struct.Struct(">Q")
 MAX_FRAME_BYTES = 256 * 1024 * 1024
+MAX_HEADER_BYTES = 4 * 1024 * 1024
+MAX_ARRAYS = 4_096
 MAX_ARRAY_ELEMENTS = 10_000_000
+MAX_DIMENSIONS = 8
+MAX_TREE_NODES = 100_000
 ALLOWED_DTYPE_KINDS = "biufc"
 
 
@@ -59,10 +63,10 @@ def read_exactly(stream: BinaryIO, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_frame(stream: BinaryIO) -> bytes:
+def read_frame(stream: BinaryIO, limit: int = MAX_FRAME_BYTES) -> bytes:
     (size,) = HEADER.unpack(read_exactly(stream, HEADER.size))
-    if size > MAX_FRAME_BYTES:
-        raise ProtocolError(f"frame of {size} bytes is over the {MAX_FRAME_BYTES}-byte limit")
+    if size > limit:
+        raise ProtocolError(f"frame of {size} bytes is over the {limit}-byte limit")
     return read_exactly(stream, size)
 
 
@@ -78,12 +82,15 @@ def array_from_bytes(data: bytes) -> np.ndarray:
         array = np.load(io.BytesIO(data), allow_pickle=False)
     except ValueError as error:
         raise ProtocolError(f"not a plain numeric array: {error}") from error
+    except (OSError, EOFError) as error:  # truncated or lying .npy header
+        raise ProtocolError(f"not a valid .npy payload: {error}") from error
     if type(array) is not np.ndarray:
         raise ProtocolError("decoded value is not a plain numpy array")
-    if array.dtype.kind not in ALLOWED_DTYPE_KINDS:
+    if array.dtype.kind not in ALLOWED_DTYPE_KINDS or array.dtype.fields is not None \
+            or array.dtype.subdtype is not None:
         raise ProtocolError(f"arrays of dtype {array.dtype} are not accepted")
-    if array.size > MAX_ARRAY_ELEMENTS:
-        raise ProtocolError(f"array of {array.size} elements is over the limit")
+    if array.size > MAX_ARRAY_ELEMENTS or array.ndim > MAX_DIMENSIONS:
+        raise ProtocolError(f"array of shape {array.shape} is over the size limits")
     return array
 
 
@@ -97,11 +104,13 @@ def send_message(stream: BinaryIO, header: dict[str, Any], arrays: list[np.ndarr
 
 def receive_message(stream: BinaryIO) -> tuple[dict[str, Any], list[np.ndarray]]:
     try:
-        header = json.loads(read_frame(stream).decode())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ProtocolError(f"malformed header: {error}") from error
-    if not isinstance(header, dict) or not isinstance(header.get("n_arrays"), int):
+        header = json.loads(read_frame(stream, MAX_HEADER_BYTES).decode())
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:  # ValueError: also huge ints
+        raise ProtocolError(f"malformed header: {str(error)[:200]}") from error
+    if not isinstance(header, dict) or type(header.get("n_arrays")) is not int:
         raise ProtocolError("header is not a message")
+    if not 0 <= header["n_arrays"] <= MAX_ARRAYS:
+        raise ProtocolError(f"a message may carry at most {MAX_ARRAYS} arrays")
     arrays = [array_from_bytes(read_frame(stream)) for _ in range(header["n_arrays"])]
     return header, arrays
 
@@ -125,25 +134,35 @@ def encode_value(value: Any, arrays: list[np.ndarray]) -> dict[str, Any]:
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
-def decode_value(tree: Any, arrays: list[np.ndarray], depth: int = 0) -> Any:
-    """Rebuild a value from its JSON tree; handles become `Opaque` markers."""
-    if depth > 20 or not isinstance(tree, dict):
-        raise ProtocolError("value tree is malformed or too deep")
+def decode_value(tree: Any, arrays: list[np.ndarray], depth: int = 0, budget: list[int] | None = None) -> Any:
+    """Rebuild a value from its JSON tree; handles become `Opaque` markers.
+
+    Every node is checked for its exact JSON type, and a tree may hold at most
+    MAX_TREE_NODES nodes, so a forged header can only fail, never mislead.
+    """
+    budget = [MAX_TREE_NODES] if budget is None else budget
+    budget[0] -= 1
+    if depth > 20 or budget[0] < 0 or not isinstance(tree, dict):
+        raise ProtocolError("value tree is malformed, too deep or too large")
     if "array" in tree:
         index = tree["array"]
-        if not isinstance(index, int) or not 0 <= index < len(arrays):
+        if type(index) is not int or not 0 <= index < len(arrays):
             raise ProtocolError("array reference out of range")
         return arrays[index]
     if "seq" in tree:
-        items = [decode_value(item, arrays, depth + 1) for item in tree["seq"]]
+        if not isinstance(tree["seq"], list):
+            raise ProtocolError("sequence is not a list")
+        items = [decode_value(item, arrays, depth + 1, budget) for item in tree["seq"]]
         return tuple(items) if tree.get("kind") == "tuple" else items
     if "dict" in tree:
-        return {str(key): decode_value(item, arrays, depth + 1) for key, item in tree["dict"].items()}
+        if not isinstance(tree["dict"], dict):
+            raise ProtocolError("mapping is not an object")
+        return {str(key): decode_value(item, arrays, depth + 1, budget) for key, item in tree["dict"].items()}
     if "handle" in tree:
         return Opaque(str(tree["handle"]), str(tree.get("type", "object")))
     if "scalar" in tree:
         scalar = tree["scalar"]
-        if not isinstance(scalar, (int, float)):
+        if type(scalar) not in (int, float, bool):
             raise ProtocolError("scalar is not a number")
         return scalar
     if "none" in tree:

@@ -93,9 +93,18 @@ class Limits:
         ]
 
 
-def limit_setter(limits: Limits) -> Callable[[], None]:
-    """The preexec function: lower every limit (a soft limit above the hard one is clamped)."""
+PR_SET_NO_NEW_PRIVS = 38
+PR_CAPBSET_DROP = 24
+LAST_CAPABILITY = 63
+
+
+def limit_setter(limits: Limits, drop_capabilities: bool = False) -> Callable[[], None]:
+    """The preexec function: lower every limit (a soft limit above the hard one is
+    clamped), forbid gaining privileges on exec, and, for a root child outside
+    bubblewrap, empty the capability bounding set so the child is root without
+    powers (it cannot ptrace or read the grader's /proc/<pid>/environ)."""
     pairs = limits.rlimits()
+    libc = ctypes.CDLL(None, use_errno=True)  # loaded before fork
 
     def apply() -> None:
         for kind, value in pairs:
@@ -103,6 +112,10 @@ def limit_setter(limits: Limits) -> Callable[[], None]:
             if hard != resource.RLIM_INFINITY:
                 value = min(value, hard)
             resource.setrlimit(kind, (value, value))
+        if drop_capabilities:
+            for capability in range(LAST_CAPABILITY + 1):
+                libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
+        libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 
     return apply
 
@@ -231,6 +244,8 @@ class Sandbox:
     def isolation(self) -> str:
         """One line for the report, e.g. "bwrap: namespaces, no network, read-only view; uid 65534; rlimits"."""
         who = f"uid {self.user}" if self.user is not None else f"uid {os.geteuid()} (same user as the grader)"
+        if self.mode == "process" and self.user is None and os.geteuid() == 0:
+            who += ", no capabilities"
         if self.mode == "bwrap":
             inside = f"uid {UNPRIVILEGED_UID} inside, {who} outside"
             return f"bwrap: user/pid/net namespaces, no network, minimal read-only view; {inside}; rlimits"
@@ -411,7 +426,8 @@ class ChildSession:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=str(root / "work"), env=child_environment(workdir, self.token),
             start_new_session=True, user=user, group=user, extra_groups=[] if user is not None else None,
-            preexec_fn=limit_setter(self.sandbox.limits),
+            preexec_fn=limit_setter(self.sandbox.limits, drop_capabilities=(
+                self.sandbox.mode == "process" and user is None and os.geteuid() == 0)),
         )
         become_subreaper()
         files = [f"{inside}/{name}" for name in names]
