@@ -1,0 +1,239 @@
+"""The memory-cell checker: the student's hand-set weights, run through the reference LSTM.
+
+`memory_cell_params()` runs in the child and returns 12 arrays; everything else
+happens here, in the parent. The weights go through the *reference*
+`lstm_forward` on families of random sequences, one family per behaviour of
+the gate behaviour table (store, hold, ignore value while not writing,
+overwrite, stay silent while not reading, and fully random sequences), and the
+result names the behaviours that failed with one example each.
+
+The input at each step is x_t = [value, write, read]. The ideal memory holds
+the value of the last write; a read must give h > 0.5 for a stored +1 and
+h < -0.5 for a stored -1, and a step that does not read must give |h| < 0.1.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from grader.cases import PARAM_NAMES, part_rng
+from grader.checks import PartContext, finish, partial_points
+from grader.registry import Part
+from grader.results import PartResult
+
+D, H = 3, 1
+MAX_MAGNITUDE = 1e3
+READ_LEVEL = 0.5
+SILENT_LEVEL = 0.1
+SEQUENCES = 64
+LONG_HOLD = (50, 150)
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """One family of test sequences and the sentence that says what went wrong.
+
+    Args:
+        name: short name, e.g. "hold".
+        failure: what the cell did wrong, e.g. "it forgot while holding".
+        x: the sequences, shape (N, T, 3).
+    """
+
+    name: str
+    failure: str
+    x: np.ndarray
+
+
+@dataclass(frozen=True)
+class Verdict:
+    name: str
+    ok: bool
+    message: str
+
+
+def step(value: np.ndarray | float, write: float, read: float) -> np.ndarray:
+    return np.stack(np.broadcast_arrays(np.asarray(value, dtype=np.float64), write, read), axis=-1)
+
+
+def random_values(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    return rng.choice([-1.0, 1.0], size=shape)
+
+
+def store_sequences(rng: np.random.Generator) -> np.ndarray:
+    """Write at step 0 (sometimes reading at once), read at step 1 with a random distractor value."""
+    values = random_values(rng, (SEQUENCES, 2))
+    x = np.zeros((SEQUENCES, 2, D))
+    x[:, 0] = step(values[:, 0], 1.0, 0.0)
+    x[::2, 0, 2] = 1.0
+    x[:, 1] = step(values[:, 1], 0.0, 1.0)
+    return x
+
+
+def hold_sequences(rng: np.random.Generator, hold: int, distractor: str) -> np.ndarray:
+    """Write at step 0, wait `hold` steps with write = read = 0, then read.
+
+    distractor "random" feeds random values while waiting; "opposite" feeds
+    the opposite of the stored value, the hardest case for a leaky input gate.
+    """
+    stored = random_values(rng, (SEQUENCES,))
+    if distractor == "opposite":
+        waiting = -np.repeat(stored[:, None], hold, axis=1)
+    else:
+        waiting = random_values(rng, (SEQUENCES, hold))
+    x = np.zeros((SEQUENCES, hold + 2, D))
+    x[:, 0] = step(stored, 1.0, 0.0)
+    x[:, 1:-1, 0] = waiting
+    x[:, -1] = step(random_values(rng, (SEQUENCES,)), 0.0, 1.0)
+    return x
+
+
+def overwrite_sequences(rng: np.random.Generator) -> np.ndarray:
+    """Write v, wait, write -v, wait, read: the second write must replace the first."""
+    first = random_values(rng, (SEQUENCES,))
+    x = np.zeros((SEQUENCES, 12, D))
+    x[:, :, 0] = random_values(rng, (SEQUENCES, 12))
+    x[:, 0] = step(first, 1.0, 0.0)
+    x[:, 5] = step(-first, 1.0, 0.0)
+    x[:, -1, 2] = 1.0
+    return x
+
+
+def random_sequences(rng: np.random.Generator, length: int = 100) -> np.ndarray:
+    """Writes (10%) and reads (30%) at random times; the first step writes."""
+    x = np.zeros((SEQUENCES, length, D))
+    x[:, :, 0] = random_values(rng, (SEQUENCES, length))
+    x[:, :, 1] = rng.random((SEQUENCES, length)) < 0.1
+    x[:, :, 2] = rng.random((SEQUENCES, length)) < 0.3
+    x[:, 0, 1] = 1.0
+    return x
+
+
+def behaviours(seed: int) -> list[Behaviour]:
+    rng = part_rng(seed, "memory_cell_params")
+    hold = int(rng.integers(*LONG_HOLD))
+    return [
+        Behaviour("store", "it did not store the written value", store_sequences(rng)),
+        Behaviour("hold", f"it forgot while holding ({hold} steps without writing)",
+                  hold_sequences(rng, hold, "random")),
+        Behaviour("ignore", "it let value in while write was 0", hold_sequences(rng, 8, "opposite")),
+        Behaviour("overwrite", "a second write did not replace the stored value", overwrite_sequences(rng)),
+        Behaviour("random", "it failed on random sequences of writes and reads", random_sequences(rng)),
+    ]
+
+
+def ideal_memory(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What the memory holds after each step, and how many steps ago it was written."""
+    N, T, _ = x.shape
+    stored = np.zeros((N, T))
+    age = np.zeros((N, T), dtype=int)
+    current = np.zeros(N)
+    since = np.zeros(N, dtype=int)
+    for t in range(T):
+        writing = x[:, t, 1] == 1.0
+        current = np.where(writing, x[:, t, 0], current)
+        since = np.where(writing, 0, since + 1)
+        stored[:, t], age[:, t] = current, since
+    return stored, age
+
+
+def read_problem(behaviour: Behaviour, h: np.ndarray) -> str:
+    """'' when every read gives the stored value's sign beyond READ_LEVEL; else one example."""
+    stored, age = ideal_memory(behaviour.x)
+    reads = behaviour.x[:, :, 2] == 1.0
+    wrong = reads & ~(h * stored > READ_LEVEL)
+    if not wrong.any():
+        return ""
+    n, t = (int(i) for i in np.argwhere(wrong)[0])
+    sign = "+1" if stored[n, t] > 0 else "-1"
+    needs = f"> {READ_LEVEL}" if stored[n, t] > 0 else f"< -{READ_LEVEL}"
+    when = "at the step it was written" if age[n, t] == 0 else f"{age[n, t]} steps after it was written"
+    return (f"{behaviour.failure}: reading a stored {sign} {when} gave h = {h[n, t]:.2f} (needs {needs}); "
+            f"{int(wrong.sum())} of {int(reads.sum())} reads wrong")
+
+
+def silent_problem(runs: list[tuple[Behaviour, np.ndarray]]) -> str:
+    """'' when every step that does not read keeps |h| below SILENT_LEVEL; else the worst step."""
+    worst, where, count, total = 0.0, "", 0, 0
+    for behaviour, h in runs:
+        quiet = behaviour.x[:, :, 2] == 0.0
+        leaks = quiet & ~(np.abs(h) < SILENT_LEVEL)
+        count += int(leaks.sum())
+        total += int(quiet.sum())
+        if leaks.any():
+            n, t = np.unravel_index(int(np.argmax(np.where(quiet, np.abs(h), -1.0))), h.shape)
+            if abs(h[n, t]) > worst:
+                worst, where = float(abs(h[n, t])), f"step {t} of a {behaviour.name} sequence"
+    if not count:
+        return ""
+    return (f"it leaked output while not reading: |h| = {worst:.2f} at {where} (needs < {SILENT_LEVEL}); "
+            f"{count} of {total} non-reading steps leaked")
+
+
+def params_problem(value: Any) -> tuple[dict[str, np.ndarray] | None, str]:
+    """The student's parameters as float64 arrays, or why they cannot be used."""
+    if not isinstance(value, dict):
+        return None, f"memory_cell_params returned {type(value).__name__}, expected a dict with the keys " \
+                     + " ".join(PARAM_NAMES)
+    missing = [key for key in PARAM_NAMES if key not in value]
+    extra = sorted(str(key) for key in set(value) - set(PARAM_NAMES))
+    if missing or extra:
+        parts = ([f"missing keys {', '.join(missing)}"] if missing else []) + \
+                ([f"unexpected keys {', '.join(extra)}"] if extra else [])
+        return None, "params has " + " and ".join(parts) + "; expected exactly " + " ".join(PARAM_NAMES)
+    shapes = {"W": (D, H), "U": (H, H), "b": (H,)}
+    params = {}
+    for key in PARAM_NAMES:
+        try:
+            array = np.asarray(value[key], dtype=np.float64)
+        except (TypeError, ValueError):
+            return None, f"{key} is not an array of numbers ({type(value[key]).__name__})"
+        if array.shape != shapes[key[0]]:
+            return None, f"{key} has shape {array.shape}, expected {shapes[key[0]]} (D = 3 inputs, H = 1 unit)"
+        if not np.isfinite(array).all():
+            return None, f"{key} contains NaN or infinity; every weight must be a finite number"
+        if np.abs(array).max() > MAX_MAGNITUDE:
+            return None, (f"{key} has a weight of {np.abs(array).max():.3g}, above the allowed {MAX_MAGNITUDE:g}; "
+                          "weights of a few tens already saturate a sigmoid")
+        params[key] = array
+    return params, ""
+
+
+def run_behaviours(params: dict[str, np.ndarray], lstm_forward: Callable[..., Any],
+                   seed: int) -> list[Verdict]:
+    """Every behaviour's verdict, then the "silent" verdict over all their non-reading steps."""
+    runs = []
+    verdicts = []
+    for behaviour in behaviours(seed):
+        N = behaviour.x.shape[0]
+        h, _, _ = lstm_forward(behaviour.x, np.zeros((N, H)), np.zeros((N, H)), params)
+        h = np.asarray(h)[:, :, 0]
+        runs.append((behaviour, h))
+        problem = read_problem(behaviour, h)
+        verdicts.append(Verdict(behaviour.name, not problem, problem))
+    problem = silent_problem(runs)
+    verdicts.append(Verdict("silent", not problem, problem))
+    return verdicts
+
+
+def check_memory_cell(part: Part, context: PartContext) -> PartResult:
+    """Score the hand-set memory cell by the share of behaviours it gets right."""
+    started = time.perf_counter()
+    value, _ = context.call(part.name, ())
+    params, problem = params_problem(value)
+    if params is None:
+        return finish(part, context, "fail", 0, [problem], started)
+    verdicts = run_behaviours(params, context.reference("lstm_forward"), context.seed)
+    failing = [verdict for verdict in verdicts if not verdict.ok]
+    if not failing:
+        total = sum(behaviour.x.shape[0] for behaviour in behaviours(context.seed))
+        return finish(part, context, "pass", part.points,
+                      [f"stores, holds, ignores value while not writing, overwrites, reads and stays silent "
+                       f"on all {total} test sequences"], started)
+    good = len(verdicts) - len(failing)
+    messages = [verdict.message for verdict in failing]
+    messages.append(f"{good} of {len(verdicts)} behaviours right: "
+                    + ", ".join(f"{verdict.name} {'ok' if verdict.ok else 'FAIL'}" for verdict in verdicts))
+    return finish(part, context, "fail", partial_points(part.points, good, len(verdicts)), messages, started)

@@ -1,0 +1,206 @@
+"""The forecasting capstone: the student trains their own LSTM on yearly sunspot numbers.
+
+The series (grader/data/sunspots.csv, 1700-2008) is scaled with the mean and
+standard deviation of its first 80%, which is the training part; the rest is
+held out. In the child the grader calls the student's
+
+    train_forecaster(train_series, WINDOW, HIDDEN, STEPS, LEARNING_RATE, TRAINING_SEED) -> model
+    forecast(model, x_heldout) -> y_hat
+
+and in the parent it checks the model's arrays, checks that `y_hat` is what
+an LSTM with those parameters and a linear read-out of the last hidden state
+gives (the reference `forecast`), and compares the held-out mean squared error
+with the naive forecast "next value = last value". Full points need an error
+at most MARGIN times the naive one; beating the naive forecast by less earns
+half. The whole part takes about a second with the reference solution.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.cases import Case, PARAM_NAMES
+from grader.checks import PartContext, StudentFailure, finish
+from grader.compare import compare_array
+from grader.registry import Part
+from grader.results import PartResult
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "sunspots.csv"
+TRAIN_FRACTION = 0.8
+WINDOW = 8
+HIDDEN = 8
+STEPS = 150
+LEARNING_RATE = 0.02
+TRAINING_SEED = 0
+MARGIN = 0.8
+TRAIN_TIMEOUT = 60.0
+MODEL_KEYS = PARAM_NAMES + ("W_y", "b_y")
+
+
+@dataclass(frozen=True)
+class ForecastTask:
+    """The series, its scaling, and the held-out windows the forecast is judged on.
+
+    Args:
+        years: the year of each value, shape (L,).
+        raw: yearly mean sunspot number, shape (L,).
+        scaled: (raw - mean) / std with the training part's mean and std.
+        split: index of the first held-out year.
+        x_test: held-out windows, shape (L - split, WINDOW, 1); the first ones
+            start inside the training part, but every target is held out.
+        y_test: the value after each window, shape (L - split, 1).
+    """
+
+    years: np.ndarray
+    raw: np.ndarray
+    scaled: np.ndarray
+    split: int
+    mean: float
+    std: float
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+    @property
+    def train(self) -> np.ndarray:
+        return self.scaled[:self.split]
+
+    @property
+    def naive(self) -> np.ndarray:
+        return self.x_test[:, -1]
+
+    def unscale(self, values: np.ndarray) -> np.ndarray:
+        return np.asarray(values) * self.std + self.mean
+
+
+def load_series(path: Path = DATA_FILE) -> tuple[np.ndarray, np.ndarray]:
+    """(years, values) from a two-column CSV with a header line."""
+    table = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float64)
+    return table[:, 0].astype(int), table[:, 1]
+
+
+def forecast_task(path: Path = DATA_FILE) -> ForecastTask:
+    years, raw = load_series(path)
+    split = int(TRAIN_FRACTION * len(raw))
+    mean, std = float(raw[:split].mean()), float(raw[:split].std())
+    scaled = (raw - mean) / std
+    starts = range(split - WINDOW, len(raw) - WINDOW)
+    x_test = np.stack([scaled[start:start + WINDOW] for start in starts])[:, :, None]
+    y_test = scaled[split:][:, None]
+    return ForecastTask(years, raw, scaled, split, mean, std, x_test, y_test)
+
+
+def forecast_cases(seed: int) -> list[Case]:
+    """The one case: the training call's arguments (the seed of the run is fixed, not `seed`)."""
+    task = forecast_task()
+    return [Case(f"sunspots {task.years[0]}-{task.years[task.split - 1]} (train), "
+                 f"{task.years[task.split]}-{task.years[-1]} (held out)",
+                 (task.train, WINDOW, HIDDEN, STEPS, LEARNING_RATE, TRAINING_SEED))]
+
+
+def mean_squared_error(prediction: np.ndarray, target: np.ndarray) -> float:
+    return float(np.mean((prediction - target) ** 2))
+
+
+def model_problem(model: Any) -> str:
+    """'' when model has the 14 arrays of the capstone with consistent shapes; else why not."""
+    if not isinstance(model, dict):
+        return f"train_forecaster returned {type(model).__name__}, expected a dict with the keys " \
+               + " ".join(MODEL_KEYS)
+    missing = [key for key in MODEL_KEYS if key not in model]
+    if missing:
+        return f"the model has no {', '.join(missing)}; expected the keys " + " ".join(MODEL_KEYS)
+    for key in MODEL_KEYS:
+        if type(model[key]) is not np.ndarray:
+            return f"model[{key!r}] is a {type(model[key]).__name__}, expected a numpy array"
+    H = model["U_f"].shape[-1]
+    shapes = {"W": (1, H), "U": (H, H), "b": (H,)}
+    expected = {key: shapes[key[0]] for key in PARAM_NAMES} | {"W_y": (H, 1), "b_y": (1,)}
+    for key, shape in expected.items():
+        if model[key].shape != shape:
+            return f"model[{key!r}] has shape {model[key].shape}, expected {shape} (D = 1, H = {H})"
+        if not np.isfinite(model[key]).all():
+            return f"model[{key!r}] contains NaN or infinity: training diverged (clip the gradients?)"
+    return ""
+
+
+@dataclass(frozen=True)
+class ForecastRun:
+    """What the student's training gave: the model, its held-out forecast and both errors."""
+
+    task: ForecastTask
+    model: dict[str, np.ndarray]
+    prediction: np.ndarray
+    mse: float
+    naive_mse: float
+    train_seconds: float
+
+
+class ForecastProblem(Exception):
+    """The student's functions ran but their result cannot be judged (wrong structure, NaN, ...)."""
+
+
+def run_student_forecast(context: PartContext) -> ForecastRun:
+    """Train the student's model in the child and forecast the held-out years.
+
+    Raises:
+        StudentFailure: a student function is missing, raised or timed out.
+        ForecastProblem: the model or the forecast has the wrong structure.
+    """
+    task = forecast_task()
+    (case,) = forecast_cases(context.seed)
+    saved_timeout = context.timeout
+    context.timeout = max(TRAIN_TIMEOUT, saved_timeout)
+    try:
+        started = time.perf_counter()
+        model, _ = context.call("train_forecaster", case.args,
+                                ("series", "window", "hidden_size", "steps", "learning_rate", "seed"))
+        seconds = time.perf_counter() - started
+    finally:
+        context.timeout = saved_timeout
+    problem = model_problem(model)
+    if problem:
+        raise ForecastProblem(problem)
+    model = {key: model[key] for key in MODEL_KEYS}
+    prediction, _ = context.call("forecast", (model, task.x_test), ("model", "x"))
+    if type(prediction) is not np.ndarray or prediction.shape != task.y_test.shape:
+        got = f"shape {prediction.shape}" if isinstance(prediction, np.ndarray) else type(prediction).__name__
+        raise ForecastProblem(f"forecast(model, x) for {len(task.y_test)} held-out windows returned {got}, "
+                              f"expected an array of shape {task.y_test.shape}")
+    expected = context.reference("forecast")(model, task.x_test)
+    agreement = compare_array(prediction, expected)
+    if not agreement.ok:
+        raise ForecastProblem("forecast(model, x) is not what an LSTM with the parameters in model and a "
+                              f"linear read-out of the last hidden state gives: {agreement.problem}; "
+                              "start from zero states and use h[:, -1] @ W_y + b_y")
+    return ForecastRun(task, model, prediction, mean_squared_error(prediction, task.y_test),
+                       mean_squared_error(task.naive, task.y_test), seconds)
+
+
+def check_forecast(part: Part, context: PartContext) -> PartResult:
+    """Full points when the held-out MSE is at most MARGIN times the naive forecast's."""
+    started = time.perf_counter()
+    try:
+        run = run_student_forecast(context)
+    except StudentFailure as failure:
+        # a missing train_forecaster is a missing capstone, not an error of forecast
+        return finish(part, context, failure.status, 0, failure.messages, started)
+    except ForecastProblem as problem:
+        return finish(part, context, "fail", 0, [str(problem)], started)
+    ratio = run.mse / run.naive_mse
+    task = run.task
+    numbers = (f"held-out MSE {run.mse:.3f} against the naive last-value forecast's {run.naive_mse:.3f} "
+               f"(ratio {ratio:.2f}; needed {MARGIN:g} or less) on {len(task.y_test)} years "
+               f"{task.years[task.split]}-{task.years[-1]}, trained in {run.train_seconds:.1f} s")
+    if ratio <= MARGIN:
+        return finish(part, context, "pass", part.points, [numbers], started)
+    if ratio < 1.0:
+        return finish(part, context, "fail", part.points / 2,
+                      [numbers, "beats the naive forecast, but not by the margin: check the windows' "
+                                "targets, the read-out gradient and the Adam step"], started)
+    return finish(part, context, "fail", 0,
+                  [numbers, "no better than repeating the last value: is the target the value AFTER each "
+                            "window, and does the loss go down while training?"], started)
