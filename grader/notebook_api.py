@@ -64,6 +64,8 @@ def referenced_names(code: types.CodeType) -> set[str]:
 
 def literal_assignment(name: str, value: Any) -> str | None:
     """`name = <value>` for values whose repr rebuilds them exactly, else None."""
+    if isinstance(value, float):
+        return f"{name} = float({repr(value)!r})"  # also right for inf and nan
     if isinstance(value, SIMPLE_TYPES):
         return f"{name} = {value!r}"
     if isinstance(value, (tuple, list)) and all(isinstance(item, SIMPLE_TYPES) for item in value):
@@ -109,7 +111,7 @@ def extract_functions(namespace: Mapping[str, Any]) -> ExtractedCode:
     wanted: set[str] = set()
     written: set[str] = set()
     for name, function in functions.items():
-        if function.__closure__:
+        if "<locals>" in function.__qualname__ or function.__closure__:
             notes.append(f"{name} is defined inside another function; define it at the top level of a cell")
             continue
         try:
