@@ -72,21 +72,21 @@ def store_sequences(rng: np.random.Generator) -> np.ndarray:
     return x
 
 
-def hold_sequences(rng: np.random.Generator, hold: int, distractor: str) -> np.ndarray:
-    """Write at step 0, wait `hold` steps with write = read = 0, then read.
+def hold_sequences(rng: np.random.Generator, shortest: int, longest: int, distractor: str) -> np.ndarray:
+    """Write at step 0, wait a random shortest..longest steps with write = read = 0, then read once.
 
     distractor "random" feeds random values while waiting; "opposite" feeds
     the opposite of the stored value, the hardest case for a leaky input gate.
     """
     stored = random_values(rng, (SEQUENCES,))
+    holds = rng.integers(shortest, longest + 1, size=SEQUENCES)
+    x = np.zeros((SEQUENCES, longest + 2, D))
     if distractor == "opposite":
-        waiting = -np.repeat(stored[:, None], hold, axis=1)
+        x[:, :, 0] = -stored[:, None]
     else:
-        waiting = random_values(rng, (SEQUENCES, hold))
-    x = np.zeros((SEQUENCES, hold + 2, D))
+        x[:, :, 0] = random_values(rng, (SEQUENCES, longest + 2))
     x[:, 0] = step(stored, 1.0, 0.0)
-    x[:, 1:-1, 0] = waiting
-    x[:, -1] = step(random_values(rng, (SEQUENCES,)), 0.0, 1.0)
+    x[np.arange(SEQUENCES), holds + 1, 2] = 1.0
     return x
 
 
@@ -113,12 +113,12 @@ def random_sequences(rng: np.random.Generator, length: int = 100) -> np.ndarray:
 
 def behaviours(seed: int) -> list[Behaviour]:
     rng = part_rng(seed, "memory_cell_params")
-    hold = int(rng.integers(*LONG_HOLD))
+    shortest, longest = LONG_HOLD
     return [
         Behaviour("store", "it did not store the written value", store_sequences(rng)),
-        Behaviour("hold", f"it forgot while holding ({hold} steps without writing)",
-                  hold_sequences(rng, hold, "random")),
-        Behaviour("ignore", "it let value in while write was 0", hold_sequences(rng, 8, "opposite")),
+        Behaviour("hold", f"it forgot while holding ({shortest} to {longest} steps without writing)",
+                  hold_sequences(rng, shortest, longest, "random")),
+        Behaviour("ignore", "it let value in while write was 0", hold_sequences(rng, 3, 12, "opposite")),
         Behaviour("overwrite", "a second write did not replace the stored value", overwrite_sequences(rng)),
         Behaviour("random", "it failed on random sequences of writes and reads", random_sequences(rng)),
     ]
@@ -149,7 +149,8 @@ def read_problem(behaviour: Behaviour, h: np.ndarray) -> str:
     n, t = (int(i) for i in np.argwhere(wrong)[0])
     sign = "+1" if stored[n, t] > 0 else "-1"
     needs = f"> {READ_LEVEL}" if stored[n, t] > 0 else f"< -{READ_LEVEL}"
-    when = "at the step it was written" if age[n, t] == 0 else f"{age[n, t]} steps after it was written"
+    steps = "step" if age[n, t] == 1 else "steps"
+    when = "at the step it was written" if age[n, t] == 0 else f"{age[n, t]} {steps} after it was written"
     return (f"{behaviour.failure}: reading a stored {sign} {when} gave h = {h[n, t]:.2f} (needs {needs}); "
             f"{int(wrong.sum())} of {int(reads.sum())} reads wrong")
 

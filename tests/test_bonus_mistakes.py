@@ -1,0 +1,54 @@
+"""Every bonus mistake in grader/bonus_mistakes.py costs its part points.
+
+Each mistake is graded as a whole submission: all solution files copied, one
+exact piece of one bonus file replaced, then only the mistake's part graded.
+"""
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from grader.bonus import BONUS_PARTS
+from grader.bonus_mistakes import BONUS_MISTAKES
+from grader.grading import grade
+
+SOLUTIONS_DIR = Path(__file__).resolve().parent.parent / "solutions"
+SEED = 1234
+KEYS = {"id", "part", "file", "old", "new", "explanation", "equation"}
+
+
+def mutated_copy(folder: Path, mistake: dict[str, str]) -> Path:
+    for path in SOLUTIONS_DIR.glob("*.py"):
+        shutil.copy(path, folder / path.name)
+    target = folder / mistake["file"]
+    text = target.read_text(encoding="utf-8")
+    count = text.count(mistake["old"])
+    assert count == 1, f"{mistake['id']}: `old` occurs {count} times in {mistake['file']}, expected once"
+    target.write_text(text.replace(mistake["old"], mistake["new"]), encoding="utf-8")
+    return folder
+
+
+def test_every_bonus_part_has_at_least_three_mistakes() -> None:
+    counts = Counter(mistake["part"] for mistake in BONUS_MISTAKES)
+    assert {part.name: counts[part.name] >= 3 for part in BONUS_PARTS} == {part.name: True for part in BONUS_PARTS}
+
+
+def test_mistakes_are_well_formed() -> None:
+    ids = [mistake["id"] for mistake in BONUS_MISTAKES]
+    assert len(ids) == len(set(ids))
+    for mistake in BONUS_MISTAKES:
+        assert set(mistake) == KEYS, mistake["id"]
+        assert mistake["id"].split(".", 1)[0] == mistake["part"]
+        assert (SOLUTIONS_DIR / mistake["file"]).is_file()
+        assert mistake["old"] != mistake["new"]
+
+
+@pytest.mark.parametrize("mistake", BONUS_MISTAKES, ids=lambda mistake: mistake["id"])
+def test_bonus_mistake_loses_points_on_its_part(mistake: dict[str, str], tmp_path: Path) -> None:
+    report = grade(mutated_copy(tmp_path, mistake), parts=[mistake["part"]], seed=SEED)
+    result = report.part(mistake["part"])
+    assert result.status in ("fail", "error"), f"{mistake['id']}: {result.status} {result.messages}"
+    assert result.score < result.max_score, f"{mistake['id']}: full points; {result.messages}"
