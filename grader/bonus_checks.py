@@ -1,11 +1,12 @@
-"""The memory-cell checker: the student's hand-set weights, run through the reference LSTM.
+"""The memory-cell checker: the student's hand-set weights, run through a trusted LSTM.
 
 `memory_cell_params()` runs in the child and returns 12 arrays; everything else
-happens here, in the parent. The weights go through the *reference*
-`lstm_forward` on families of random sequences, one family per behaviour of
-the gate behaviour table (store, hold, ignore value while not writing,
-overwrite, stay silent while not reading, and fully random sequences), and the
-result names the behaviours that failed with one example each.
+happens here, in the parent. The weights go through the grader's own LSTM
+(grader.recurrent, equal to the reference and present in a student release
+too) on families of random sequences, one family per behaviour of the gate
+behaviour table: store, hold, ignore value while not writing, overwrite, stay
+silent while not reading, and fully random sequences. The result names the
+behaviours that failed, with one example each.
 
 The input at each step is x_t = [value, write, read]. The ideal memory holds
 the value of the last write; a read must give h > 0.5 for a stored +1 and
@@ -15,11 +16,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from grader.cases import PARAM_NAMES, part_rng
+from grader import recurrent
 from grader.checks import PartContext, finish, partial_points
 from grader.registry import Part
 from grader.results import PartResult
@@ -202,14 +204,13 @@ def params_problem(value: Any) -> tuple[dict[str, np.ndarray] | None, str]:
     return params, ""
 
 
-def run_behaviours(params: dict[str, np.ndarray], lstm_forward: Callable[..., Any],
-                   seed: int) -> list[Verdict]:
+def run_behaviours(params: dict[str, np.ndarray], seed: int) -> list[Verdict]:
     """Every behaviour's verdict, then the "silent" verdict over all their non-reading steps."""
     runs = []
     verdicts = []
     for behaviour in behaviours(seed):
         N = behaviour.x.shape[0]
-        h, _, _ = lstm_forward(behaviour.x, np.zeros((N, H)), np.zeros((N, H)), params)
+        h, _ = recurrent.lstm_forward(behaviour.x, np.zeros((N, H)), np.zeros((N, H)), params)
         h = np.asarray(h)[:, :, 0]
         runs.append((behaviour, h))
         problem = read_problem(behaviour, h)
@@ -226,7 +227,7 @@ def check_memory_cell(part: Part, context: PartContext) -> PartResult:
     params, problem = params_problem(value)
     if params is None:
         return finish(part, context, "fail", 0, [problem], started)
-    verdicts = run_behaviours(params, context.reference("lstm_forward"), context.seed)
+    verdicts = run_behaviours(params, context.seed)
     failing = [verdict for verdict in verdicts if not verdict.ok]
     if not failing:
         total = sum(behaviour.x.shape[0] for behaviour in behaviours(context.seed))

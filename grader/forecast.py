@@ -7,12 +7,13 @@ held out. In the child the grader calls the student's
     train_forecaster(train_series, WINDOW, HIDDEN, STEPS, LEARNING_RATE, TRAINING_SEED) -> model
     forecast(model, x_heldout) -> y_hat
 
-and in the parent it checks the model's arrays, checks that `y_hat` is what
-an LSTM with those parameters and a linear read-out of the last hidden state
-gives (the reference `forecast`), and compares the held-out mean squared error
-with the naive forecast "next value = last value". Full points need an error
-at most MARGIN times the naive one; an error at most HALF_MARGIN times the
-naive one earns half (learning to repeat the last value gives a ratio of 1). The whole part takes about a second with the reference solution.
+In the parent it checks the model's arrays, checks that `y_hat` is what an
+LSTM with those parameters and a linear read-out of the last hidden state
+gives (grader.recurrent.forecast, equal to the reference), and compares the
+held-out mean squared error with the naive forecast "next value = last value".
+Full points need an error at most MARGIN times the naive one; at most
+HALF_MARGIN times earns half (a model that learned to repeat the last value
+scores a ratio of 1). With the reference solution the part takes under a second.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from grader import recurrent
 from grader.cases import Case, PARAM_NAMES
 from grader.checks import PartContext, StudentFailure, finish
 from grader.compare import compare_array
@@ -171,7 +173,7 @@ def run_student_forecast(context: PartContext) -> ForecastRun:
         got = f"shape {prediction.shape}" if isinstance(prediction, np.ndarray) else type(prediction).__name__
         raise ForecastProblem(f"forecast(model, x) for {len(task.y_test)} held-out windows returned {got}, "
                               f"expected an array of shape {task.y_test.shape}")
-    expected = context.reference("forecast")(model, task.x_test)
+    expected = recurrent.forecast(model, task.x_test)
     agreement = compare_array(prediction, expected)
     if not agreement.ok:
         raise ForecastProblem("forecast(model, x) is not what an LSTM with the parameters in model and a "
