@@ -43,8 +43,10 @@ def main() -> None:
               help="Seed of the random cases (default: derived from your files).")
 @click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
               help="Seconds each part may run before it is stopped.")
+@click.option("--no-progress", is_flag=True,
+              help="Do not record this run in <workspace>/.lstm-grader/progress.json.")
 def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: int | None,
-          timeout: float) -> None:
+          timeout: float, no_progress: bool) -> None:
     """Grade SUBMISSION: a .py file, a folder of .py files, or a notebook (default: exercises/)."""
     known = set(part_names())
     unknown = [name for name in parts if name not in known]
@@ -59,10 +61,13 @@ def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: i
     except ReferenceUnavailable as error:
         click.echo(f"lstm-grader: {error}", err=True)
         sys.exit(USAGE_ERROR)
+    from grader.workspace import record  # progress per workspace: what passes, best score, next part
+
+    progress = None if no_progress else record(report, target)
     if as_json:
         click.echo(render_json(report))
     else:
-        render_report(report, sys.stdout)
+        render_report(report, sys.stdout, progress=progress)
 
 
 @main.command("make-exercises")
@@ -90,6 +95,13 @@ from grader.notebook_commands import notebook, release  # noqa: E402
 
 main.add_command(notebook)
 main.add_command(release)
+
+from grader.tutor_cli import explain, hint, start, watch  # noqa: E402
+
+main.add_command(hint)
+main.add_command(explain)
+main.add_command(watch)
+main.add_command(start)
 
 if __name__ == "__main__":
     main()

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import json
 import os
-from typing import IO
+from typing import IO, Sequence
 
 from rich.console import Console, Group
+from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from grader.results import GradientRow, PartResult, Report
+from grader.workspace import ProgressView
+
+DIAGNOSIS_PREFIX = "looks like: "
 
 STATUS_STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold magenta",
                 "timeout": "bold yellow", "missing": "dim"}
@@ -54,7 +58,7 @@ def next_part(report: Report) -> PartResult | None:
     return None
 
 
-def render_plain(report: Report) -> str:
+def render_plain(report: Report, progress: ProgressView | None = None) -> str:
     """Plain text for pipes, files and NO_COLOR: the same content as the terminal view."""
     lines = [f"lstm-grader: {report.submission}"]
     lines += [f"note: {note}" for note in report.notes]
@@ -75,8 +79,6 @@ def render_plain(report: Report) -> str:
             lines.append("  gradients (relative error vs reference / vs numerical of your forward):")
             lines += [f"    {row.name:<9} {fmt(row.vs_reference)}  {fmt(row.vs_numerical)}  "
                       f"{'ok' if row.ok else 'WRONG'}" for row in part.gradients]
-        if part.diagnosis:
-            lines.append(f"  looks like: {part.diagnosis}")
         if part.output:
             lines.append("  your code printed: " + part.output.strip().replace("\n", "\n    ")[:500])
         if part.hint:
@@ -84,9 +86,12 @@ def render_plain(report: Report) -> str:
         lines.append(f"  next: lstm-grader hint {part.name}")
     lines.append("")
     lines.append(summary_line(report))
-    upcoming = next_part(report)
-    if upcoming is not None:
-        lines.append(f"next part to work on: {upcoming.name}")
+    if progress is not None:
+        lines += progress_lines(progress)
+    else:
+        upcoming = next_part(report)
+        if upcoming is not None:
+            lines.append(f"next part to work on: {upcoming.name}")
     return "\n".join(lines) + "\n"
 
 
@@ -126,14 +131,12 @@ def gradient_table(rows: tuple[GradientRow, ...]) -> Table:
 
 
 def failure_panel(part: PartResult) -> Panel:
-    body: list = [Text(message) for message in part.messages]
+    body: list = [message_text(message) for message in part.messages]
     if part.mismatch is not None:
         body.append(Text.assemble(("expected ", "green"), f"{part.mismatch.output}: {part.mismatch.expected}"))
         body.append(Text.assemble(("got      ", "red"), f"{part.mismatch.output}: {part.mismatch.got}"))
     if part.gradients:
         body.append(gradient_table(part.gradients))
-    if part.diagnosis:
-        body.append(Text.assemble(("looks like: ", "bold yellow"), part.diagnosis))
     if part.output:
         body.append(Text("your code printed: " + part.output.strip()[:500], style="dim"))
     if part.hint:
@@ -145,7 +148,45 @@ def failure_panel(part: PartResult) -> Panel:
                  border_style=STATUS_STYLE.get(part.status, "").replace("bold ", ""))
 
 
-def render_rich(report: Report, console: Console) -> None:
+def message_text(message: str) -> Text:
+    """A message; the diagnosis ("looks like: ...") stands out."""
+    if message.startswith(DIAGNOSIS_PREFIX):
+        return Text.assemble((DIAGNOSIS_PREFIX, "bold yellow"), message[len(DIAGNOSIS_PREFIX):])
+    return Text(message)
+
+
+def progress_lines(progress: ProgressView) -> list[str]:
+    """What changed since the last run, the record so far, and the next part, as plain lines."""
+    lines = []
+    if progress.newly_passing:
+        lines.append(f"now passing: {', '.join(progress.newly_passing)}")
+    if progress.newly_failing:
+        lines.append(f"no longer passing: {', '.join(progress.newly_failing)}")
+    if progress.score_before is not None and progress.score_before != progress.score_now:
+        lines.append(f"score {points(progress.score_before)} -> {points(progress.score_now)}")
+    best = f"best score {points(progress.best_score)} / {points(progress.max_score)}"
+    if progress.best_on:
+        best += f" on {progress.best_on}"
+    lines.append(f"progress: {progress.passing} of {progress.total} parts pass; {best}")
+    if progress.next_part is not None:
+        lines.append(f"next part to work on: {progress.next_part} (lstm-grader hint {progress.next_part})")
+    else:
+        lines.append("every part passes: well done")
+    return lines
+
+
+PROGRESS_STYLE = (("now passing: ", "bold green"), ("no longer passing: ", "bold red"),
+                  ("next part to work on: ", "bold cyan"), ("every part passes", "bold green"))
+
+
+def progress_text(line: str) -> Text:
+    for prefix, style in PROGRESS_STYLE:
+        if line.startswith(prefix):
+            return Text.assemble((prefix, style), line[len(prefix):])
+    return Text(line)
+
+
+def render_rich(report: Report, console: Console, progress: ProgressView | None = None) -> None:
     for note in report.notes:
         console.print(Text.assemble(("note: ", "bold yellow"), note))
     console.print(parts_table(report))
@@ -153,6 +194,10 @@ def render_rich(report: Report, console: Console) -> None:
         if part.status not in ("pass", "missing"):
             console.print(failure_panel(part))
     console.print(Text(summary_line(report), style="bold"))
+    if progress is not None:
+        for line in progress_lines(progress):
+            console.print(progress_text(line))
+        return
     upcoming = next_part(report)
     if upcoming is not None:
         console.print(Text.assemble("next part to work on: ", (upcoming.name, "bold cyan")))
@@ -166,8 +211,29 @@ def wants_plain(stream: IO[str]) -> bool:
     return not (isatty and isatty())
 
 
-def render_report(report: Report, stream: IO[str], *, force_terminal: bool | None = None) -> None:
+def render_report(report: Report, stream: IO[str], *, force_terminal: bool | None = None,
+                  progress: ProgressView | None = None) -> None:
     if force_terminal is None and wants_plain(stream):
-        stream.write(render_plain(report))
+        stream.write(render_plain(report, progress))
         return
-    render_rich(report, Console(file=stream, force_terminal=force_terminal, highlight=False))
+    render_rich(report, Console(file=stream, force_terminal=force_terminal, highlight=False), progress)
+
+
+def render_markdown(text: str, stream: IO[str], *, force_terminal: bool | None = None,
+                    width: int | None = None) -> None:
+    """Hints and lessons: rich Markdown on a terminal, the Markdown source itself otherwise."""
+    if force_terminal is None and wants_plain(stream):
+        stream.write(text if text.endswith("\n") else text + "\n")
+        return
+    Console(file=stream, force_terminal=force_terminal, width=width, highlight=False).print(Markdown(text))
+
+
+def render_watch_header(saved: Sequence[str], clock: str, stream: IO[str], *,
+                        force_terminal: bool | None = None) -> None:
+    """The line that opens each re-grade in `lstm-grader watch`."""
+    names = ", ".join(sorted({os.path.basename(path) for path in saved}))
+    line = f"{clock}  saved {names}: grading again" if names else f"{clock}  grading, then watching for saves"
+    if force_terminal is None and wants_plain(stream):
+        stream.write(f"--- {line} ---\n")
+        return
+    Console(file=stream, force_terminal=force_terminal, highlight=False).rule(line, style="dim")
