@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from grader.stubs import default_exercises_dir, default_solutions_dir
+
+def maintainer_imports() -> None:
+    """Stop with a clear message in a student release, which leaves the maintainer tools out."""
+    import importlib.util
+
+    if importlib.util.find_spec("grader.stubs") is None:
+        click.echo("lstm-grader: this is a maintainer command; run it in the project's checkout", err=True)
+        sys.exit(2)
 
 
 @click.group("notebook")
@@ -18,7 +25,9 @@ def notebook() -> None:
 @click.option("--check", "only_check", is_flag=True, help="Only report drift; exit 1 if out of sync.")
 def build_command(only_check: bool) -> None:
     """Build solutions/lstm_assignment.ipynb from solutions/*.py, then exercises/ with nbgrader."""
+    maintainer_imports()
     from grader.notebooks import NotebookBuildError, build, notebook_drift
+    from grader.stubs import default_exercises_dir, default_solutions_dir
 
     solutions, exercises = default_solutions_dir(), default_exercises_dir()
     try:
@@ -41,7 +50,9 @@ def build_command(only_check: bool) -> None:
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 def release(out: Path) -> None:
     """Build the student release into OUT: stubs, notebook, the grader with public vectors; no solutions."""
+    maintainer_imports()
     from grader.release import ReleaseError, build_release
+    from grader.stubs import default_exercises_dir, default_solutions_dir
 
     try:
         written = build_release(out, default_solutions_dir(), default_exercises_dir())

@@ -33,6 +33,9 @@ DISTRIBUTION = "lstm_autograder"
 REQUIREMENTS = ("numpy>=1.24", "rich>=13.0", "click>=8.1")
 PACKAGE_DIR = Path(__file__).resolve().parent
 LEFT_OUT_SUFFIXES = (".pyc", ".pyo")
+# maintainer tools that only make sense beside solutions/; stubs.py also quotes a
+# solved function in its docstring, which has no place in a student's install
+MAINTAINER_ONLY = ("stubs.py", "notebooks.py", "release.py")
 
 STUDENT_README = """# LSTM exercises: student release
 
@@ -64,6 +67,8 @@ def package_files(package_dir: Path = PACKAGE_DIR) -> list[Path]:
             continue
         if path.name == VECTORS_FILE:
             continue  # a stale copy; the fresh vectors are added by build_wheel
+        if path.parent == package_dir and path.name in MAINTAINER_ONLY:
+            continue
         files.append(path)
     return files
 

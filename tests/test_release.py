@@ -1,0 +1,141 @@
+"""The student release, installed into a fresh virtual environment: no solutions, a working self-check."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from grader.grading import grade
+from grader.release import build_release
+from grader.vectors import PUBLIC_SEED
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+BEGIN = re.compile(r"^\s*#+\s*BEGIN SOLUTION\s*$")
+END = re.compile(r"^\s*#+\s*END SOLUTION\s*$")
+
+pytestmark = pytest.mark.slow
+
+
+def meaningful_lines(text: str) -> list[str]:
+    """Stripped lines without blanks and comments: formatting cannot hide a copied body."""
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def solution_bodies(solutions_dir: Path) -> dict[str, str]:
+    """Every BEGIN/END SOLUTION region of the reference, as normalised text, by file:line."""
+    bodies = {}
+    for path in sorted(solutions_dir.glob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        start = None
+        for number, line in enumerate(lines, start=1):
+            if BEGIN.match(line):
+                start = number
+            elif END.match(line) and start is not None:
+                body = meaningful_lines("\n".join(lines[start:number - 1]))
+                if body:
+                    bodies[f"{path.name}:{start}"] = "\n".join(body)
+                start = None
+    return bodies
+
+
+def readable_texts(folder: Path) -> dict[Path, str]:
+    """Every text file under `folder`, notebooks as their joined cell sources."""
+    texts = {}
+    for path in folder.rglob("*"):
+        if not path.is_file() or path.suffix in (".pyc", ".so", ".npz", ".whl", ".png"):
+            continue
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        if path.suffix == ".ipynb":
+            raw = "\n".join("".join(cell["source"]) for cell in json.loads(raw)["cells"])
+        texts[path] = "\n".join(meaningful_lines(raw))
+    return texts
+
+
+def leaks(folder: Path, bodies: dict[str, str]) -> list[str]:
+    found = []
+    for path, text in readable_texts(folder).items():
+        found += [f"{where} in {path}" for where, body in bodies.items() if body in text]
+    return found
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    out = tmp_path_factory.mktemp("release") / "out"
+    build_release(out, SOLUTIONS, EXERCISES)
+    environment = tmp_path_factory.mktemp("venv") / "env"
+    venv.EnvBuilder(with_pip=True).create(environment)
+    python = environment / "bin" / "python"
+    wheel = next(out.glob("*.whl"))
+    installed = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                                str(wheel)], capture_output=True, text=True, timeout=600)
+    assert installed.returncode == 0, installed.stderr[-2000:]
+    site = Path(subprocess.run([str(python), "-c", "import grader, os; print(os.path.dirname(grader.__file__))"],
+                               capture_output=True, text=True, check=True, cwd=out).stdout.strip()).parent
+    return {"out": out, "python": python, "bin": environment / "bin", "site": site}
+
+
+def run_check(release, submission: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key != "LSTM_GRADER_SOLUTIONS"}
+    return subprocess.run([str(release["bin"] / "lstm-grader"), "check", str(submission), *extra],
+                          capture_output=True, text=True, timeout=300, cwd=release["out"], env=env)
+
+
+def test_the_search_finds_solution_bodies_where_they_are():
+    bodies = solution_bodies(SOLUTIONS)
+    assert len(bodies) >= 16
+    assert len(leaks(SOLUTIONS, bodies)) >= len(bodies)
+
+
+def test_no_solution_code_anywhere_in_the_release_or_the_installed_package(release):
+    bodies = solution_bodies(SOLUTIONS)
+    assert leaks(release["out"], bodies) == []
+    assert leaks(release["site"] / "grader", bodies) == []
+    assert not (release["site"] / "solutions").exists()
+    installed = [path.name for path in release["site"].iterdir()]
+    assert not any(name.startswith("part") for name in installed), installed
+
+
+def test_the_solutions_copied_in_score_full_marks_as_a_self_check(release, tmp_path):
+    submission = tmp_path / "submission"
+    shutil.copytree(SOLUTIONS, submission, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    result = run_check(release, submission, "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["score"] == report["max_score"] == 100.0
+    assert report["bonus"] == report["max_bonus"]
+    plain = run_check(release, submission)
+    assert "self-check" in plain.stdout and f"seed {PUBLIC_SEED}" in plain.stdout
+
+
+def test_a_mistake_loses_the_same_parts_as_against_the_reference(release, tmp_path):
+    submission = tmp_path / "mistake"
+    shutil.copytree(SOLUTIONS, submission, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    part2 = submission / "part2_cell_backward.py"
+    part2.write_text(part2.read_text().replace("dz = dt * (1.0 - t**2)", "dz = dt * (1.0 - t)"))
+    result = run_check(release, submission, "--json")
+    assert result.returncode == 0, result.stderr
+    in_release = {part["name"]: part["score"] for part in json.loads(result.stdout)["parts"]}
+    against_reference = {part.name: part.score for part in grade(submission, seed=PUBLIC_SEED).parts}
+    assert in_release == against_reference
+    assert in_release["tanh_backward"] == 0.0
+
+
+def test_the_released_stubs_and_notebook_score_nothing_but_are_graded(release):
+    for submission in (release["out"] / "exercises", release["out"] / "exercises" / "lstm_assignment.ipynb"):
+        result = run_check(release, submission, "--json")
+        assert result.returncode == 0, result.stderr
+        report = json.loads(result.stdout)
+        assert report["score"] == 0.0
+        assert {part["status"] for part in report["parts"]} == {"missing"}
