@@ -1,0 +1,256 @@
+"""The bonus parts: references checked by torch autograd, checkers by right and wrong answers.
+
+torch has no peephole LSTM, so the test writes the cell in torch from the
+contract's equations and lets autograd differentiate it; the reference
+backward must agree to 1e-10. The grader's own LSTM (grader.recurrent) must
+equal the reference, and the vanilla RNN's gradient norms must equal autograd's.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+from grader import bonus_checks, forecast, recurrent
+from grader.bonus import BONUS_PARTS, PEEPHOLE_PARAM_NAMES, peephole_backward_cases, with_peepholes
+from grader.cases import PARAM_NAMES, make_params
+from grader.grading import grade
+from grader.reference import load_functions
+
+if os.environ.get("CI"):
+    import torch
+else:
+    torch = pytest.importorskip("torch")
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS_DIR = ROOT / "solutions"
+EXERCISES_DIR = ROOT / "exercises"
+RTOL, ATOL = 1e-10, 1e-12
+
+
+@pytest.fixture(scope="module")
+def solutions() -> dict[str, Callable[..., Any]]:
+    """The reference functions by name, loaded without leaving the modules in sys.modules
+    (the submission loader refuses file names that would shadow a loaded module)."""
+    return load_functions(sorted(SOLUTIONS_DIR.glob("*.py")))
+
+
+def torch_peephole_cell(x, h_prev, c_prev, p):
+    f = torch.sigmoid(x @ p["W_f"] + h_prev @ p["U_f"] + p["b_f"] + p["p_f"] * c_prev)
+    i = torch.sigmoid(x @ p["W_i"] + h_prev @ p["U_i"] + p["b_i"] + p["p_i"] * c_prev)
+    g = torch.tanh(x @ p["W_g"] + h_prev @ p["U_g"] + p["b_g"])
+    c = f * c_prev + i * g
+    o = torch.sigmoid(x @ p["W_o"] + h_prev @ p["U_o"] + p["b_o"] + p["p_o"] * c)
+    return o * torch.tanh(c), c
+
+
+def tensors(arrays):
+    return {key: torch.tensor(value, dtype=torch.float64, requires_grad=True) for key, value in arrays.items()}
+
+
+@pytest.mark.parametrize("N,D,H", [(3, 4, 6), (1, 2, 1), (2, 5, 3)])
+def test_reference_peephole_cell_matches_torch_autograd(solutions, N, D, H) -> None:
+    rng = np.random.default_rng(N * 100 + D * 10 + H)
+    params = with_peepholes(make_params(rng, D, H), rng)
+    x, h_prev, c_prev = rng.standard_normal((N, D)), np.tanh(rng.standard_normal((N, H))), rng.standard_normal((N, H))
+    dh, dc = rng.standard_normal((N, H)), rng.standard_normal((N, H))
+    h, c, cache = solutions["peephole_cell_forward"](x, h_prev, c_prev, params)
+    dx, dh_prev, dc_prev, grads = solutions["peephole_cell_backward"](dh, dc, cache)
+
+    inputs = tensors({"x": x, "h_prev": h_prev, "c_prev": c_prev})
+    weights = tensors(params)
+    h_t, c_t = torch_peephole_cell(inputs["x"], inputs["h_prev"], inputs["c_prev"], weights)
+    ((h_t * torch.tensor(dh)).sum() + (c_t * torch.tensor(dc)).sum()).backward()
+
+    np.testing.assert_allclose(h, h_t.detach().numpy(), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(c, c_t.detach().numpy(), rtol=RTOL, atol=ATOL)
+    for name, ours in (("x", dx), ("h_prev", dh_prev), ("c_prev", dc_prev)):
+        np.testing.assert_allclose(ours, inputs[name].grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=name)
+    assert set(grads) == set(PEEPHOLE_PARAM_NAMES)
+    for name in PEEPHOLE_PARAM_NAMES:
+        np.testing.assert_allclose(grads[name], weights[name].grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=name)
+
+
+def test_peephole_with_zero_peepholes_is_the_plain_cell(solutions) -> None:
+    rng = np.random.default_rng(5)
+    params = make_params(rng, 4, 3)
+    zero = {**params, "p_f": np.zeros(3), "p_i": np.zeros(3), "p_o": np.zeros(3)}
+    x, h_prev, c_prev = rng.standard_normal((2, 4)), rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
+    plain = solutions["lstm_cell_forward"](x, h_prev, c_prev, params)
+    peep = solutions["peephole_cell_forward"](x, h_prev, c_prev, zero)
+    np.testing.assert_allclose(peep[0], plain[0], rtol=RTOL)
+    np.testing.assert_allclose(peep[1], plain[1], rtol=RTOL)
+
+
+def test_peephole_backward_gradient_check_covers_the_peepholes() -> None:
+    part = next(part for part in BONUS_PARTS if part.name == "peephole_cell_backward")
+    (case,) = [case for case in peephole_backward_cases(1) if case.gradient_check]
+    names = [name for name, *_ in part.numerical(case).targets]
+    assert names[-3:] == ["dp_f", "dp_i", "dp_o"] and len(names) == 18
+
+
+def test_reference_gradient_norms_match_torch_autograd(solutions) -> None:
+    rng = np.random.default_rng(3)
+    N, T, D, H = 2, 7, 3, 5
+    params = make_params(rng, D, H)
+    x, h0, c0 = rng.standard_normal((N, T, D)), rng.standard_normal((N, H)), rng.standard_normal((N, H))
+    norms = solutions["gradient_norms"](x, h0, c0, params)
+
+    lstm = torch.nn.LSTM(D, H, batch_first=True).double()
+    with torch.no_grad():
+        # torch stacks the gates i, f, g, o and adds two biases
+        lstm.weight_ih_l0.copy_(torch.tensor(np.concatenate([params[f"W_{k}"].T for k in "ifgo"])))
+        lstm.weight_hh_l0.copy_(torch.tensor(np.concatenate([params[f"U_{k}"].T for k in "ifgo"])))
+        lstm.bias_ih_l0.copy_(torch.tensor(np.concatenate([params[f"b_{k}"] for k in "ifgo"])))
+        lstm.bias_hh_l0.zero_()
+    x_t = torch.tensor(x, requires_grad=True)
+    out, _ = lstm(x_t, (torch.tensor(h0)[None], torch.tensor(c0)[None]))
+    out[:, -1].sum().backward()
+    expected = x_t.grad.pow(2).sum(dim=(0, 2)).sqrt().numpy()
+    np.testing.assert_allclose(norms, expected, rtol=1e-9)
+
+
+def test_grader_lstm_equals_the_reference(solutions) -> None:
+    rng = np.random.default_rng(11)
+    params = make_params(rng, 3, 4, scale=2.0)
+    x, h0, c0 = rng.standard_normal((5, 9, 3)), rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
+    h, c, _ = solutions["lstm_forward"](x, h0, c0, params)
+    ours_h, ours_c = recurrent.lstm_forward(x, h0, c0, params)
+    np.testing.assert_allclose(ours_h, h, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(ours_c, c, rtol=1e-13, atol=1e-15)
+
+
+def test_grader_forecast_equals_the_reference(solutions) -> None:
+    model = solutions["init_forecaster"](6, seed=2)
+    x = np.random.default_rng(2).standard_normal((7, 8, 1))
+    np.testing.assert_allclose(recurrent.forecast(model, x), solutions["forecast"](model, x),
+                               rtol=1e-13)
+
+
+def test_rnn_gradient_norms_match_torch_autograd() -> None:
+    rng = np.random.default_rng(4)
+    params = recurrent.rnn_params(rng, 3, 6, scale=1.5)
+    params["b"] = rng.standard_normal(6)
+    x, h0 = rng.standard_normal((2, 10, 3)), rng.standard_normal((2, 6))
+    weights = tensors(params)
+    x_t = torch.tensor(x, requires_grad=True)
+    h = torch.tensor(h0)
+    for t in range(10):
+        h = torch.tanh(x_t[:, t] @ weights["W"] + h @ weights["U"] + weights["b"])
+    h.sum().backward()
+    expected = x_t.grad.pow(2).sum(dim=(0, 2)).sqrt().numpy()
+    np.testing.assert_allclose(recurrent.rnn_gradient_norms(x, h0, params), expected, rtol=1e-10)
+
+
+def test_rnn_gradients_vanish_where_the_lstm_cell_path_keeps_them() -> None:
+    rng = np.random.default_rng(0)
+    T, D, H = 60, 4, 16
+    x = rng.standard_normal((1, T, D))
+    rnn = recurrent.rnn_gradient_norms(x, np.zeros((1, H)), recurrent.rnn_params(rng, D, H))
+    assert rnn[0] / rnn[-1] < 1e-6
+
+
+# the memory cell ---------------------------------------------------------------
+
+def reference_memory_params(solutions) -> dict[str, np.ndarray]:
+    return solutions["memory_cell_params"]()
+
+
+def verdicts(params) -> dict[str, bonus_checks.Verdict]:
+    return {verdict.name: verdict for verdict in bonus_checks.run_behaviours(params, seed=7)}
+
+
+def test_reference_memory_cell_passes_every_behaviour(solutions) -> None:
+    assert all(verdict.ok for verdict in verdicts(reference_memory_params(solutions)).values())
+
+
+def test_a_different_correct_memory_cell_is_accepted() -> None:
+    # stronger switches, a candidate that also listens to write, and recurrent weights that do nothing harmful
+    big = 40.0
+    params = {
+        "W_f": np.array([[0.0], [-big], [0.0]]), "U_f": np.array([[0.5]]), "b_f": np.array([big / 2]),
+        "W_i": np.array([[0.0], [big], [0.0]]), "U_i": np.array([[0.0]]), "b_i": np.array([-big / 2]),
+        "W_g": np.array([[10.0], [1.0], [0.0]]), "U_g": np.array([[0.0]]), "b_g": np.array([0.0]),
+        "W_o": np.array([[0.0], [0.0], [big]]), "U_o": np.array([[0.0]]), "b_o": np.array([-big / 2]),
+    }
+    assert all(verdict.ok for verdict in verdicts(params).values())
+
+
+def test_leaky_output_gate_is_named_as_a_leak_only(solutions) -> None:
+    params = reference_memory_params(solutions)
+    params["b_o"] = np.array([10.0])
+    result = verdicts(params)
+    assert not result["silent"].ok and "leaked output while not reading" in result["silent"].message
+    assert all(verdict.ok for name, verdict in result.items() if name != "silent")
+
+
+def test_weak_forget_gate_is_named_as_forgetting_while_holding(solutions) -> None:
+    params = reference_memory_params(solutions)
+    params["b_f"] = np.array([3.0])  # sigmoid(3) = 0.95: fine for a few steps, gone after 50
+    result = verdicts(params)
+    assert not result["hold"].ok and "forgot while holding" in result["hold"].message
+    assert result["store"].ok
+
+
+@pytest.mark.parametrize("change,words", [
+    ({"W_f": np.array([[np.nan], [0.0], [0.0]])}, "NaN"),
+    ({"b_i": np.array([1e6])}, "above the allowed"),
+    ({"W_g": np.zeros((1, 3))}, "shape (1, 3), expected (3, 1)"),
+    ({"p_f": np.zeros(1)}, "unexpected keys p_f"),
+    ({"U_o": "ten"}, "not an array of numbers"),
+])
+def test_unusable_memory_params_are_rejected_with_a_reason(solutions, change, words) -> None:
+    params = {**reference_memory_params(solutions), **change}
+    usable, problem = bonus_checks.params_problem(params)
+    assert usable is None and words in problem
+
+
+def test_memory_params_missing_keys_are_named() -> None:
+    usable, problem = bonus_checks.params_problem({"W_f": np.zeros((3, 1))})
+    assert usable is None and "missing keys U_f, b_f, W_i," in problem
+
+
+# the forecast ------------------------------------------------------------------
+
+def test_forecast_task_splits_the_sunspot_series() -> None:
+    task = forecast.forecast_task()
+    assert task.years[0] == 1700 and task.years[-1] == 2008 and len(task.raw) == 309
+    assert task.split == int(0.8 * 309)
+    assert task.x_test.shape == (309 - task.split, forecast.WINDOW, 1)
+    # every held-out target comes after the training part, and each window ends right before its target
+    np.testing.assert_array_equal(task.y_test[:, 0], task.scaled[task.split:])
+    np.testing.assert_array_equal(task.x_test[1:, -1, 0], task.y_test[:-1, 0])
+    assert abs(task.train.mean()) < 1e-12 and abs(task.train.std() - 1.0) < 1e-12
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+def test_reference_forecaster_beats_naive_by_the_margin_for_several_seeds(solutions, seed) -> None:
+    task = forecast.forecast_task()
+    model = solutions["train_forecaster"](task.train, forecast.WINDOW, forecast.HIDDEN, forecast.STEPS,
+                                      forecast.LEARNING_RATE, seed)
+    assert forecast.model_problem(model) == ""
+    mse = forecast.mean_squared_error(solutions["forecast"](model, task.x_test), task.y_test)
+    naive = forecast.mean_squared_error(task.naive, task.y_test)
+    assert mse / naive < forecast.MARGIN - 0.1, f"ratio {mse / naive:.2f}"
+
+
+def test_model_problem_names_the_wrong_array() -> None:
+    model = {key: np.zeros((1, 4)) for key in forecast.MODEL_KEYS}
+    assert "model['U_f'] has shape (1, 4), expected (4, 4)" in forecast.model_problem(model)
+    assert "no W_y" in forecast.model_problem({key: np.zeros(1) for key in PARAM_NAMES})
+
+
+# whole submissions -------------------------------------------------------------
+
+def test_reference_solutions_score_full_bonus() -> None:
+    report = grade(SOLUTIONS_DIR, parts=[part.name for part in BONUS_PARTS], seed=1234)
+    assert (report.bonus, report.max_bonus) == (20.0, 20.0), [part.messages for part in report.parts]
+
+
+def test_stubs_score_zero_bonus_as_missing() -> None:
+    report = grade(EXERCISES_DIR, parts=[part.name for part in BONUS_PARTS], seed=1234)
+    assert report.bonus == 0.0
+    assert {part.name: part.status for part in report.parts} == {part.name: "missing" for part in BONUS_PARTS}
