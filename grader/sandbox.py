@@ -77,7 +77,7 @@ class Limits:
     """
 
     cpu_seconds: int = 60
-    address_space_bytes: int = 2 * 1024 ** 3
+    address_space_bytes: int = 1024 ** 3
     processes: int = 256
     file_size_bytes: int = 16 * 1024 ** 2
     open_files: int = 256
@@ -400,6 +400,8 @@ class ChildSession:
         self.workdir: tempfile.TemporaryDirectory[str] | None = None
         self.load_result: LoadResult | None = None
         self.token = ""
+        self.excluded: dict[int, str] = {}  # files whose import hangs or kills the child
+        self.request_count = 0
 
     @property
     def isolation(self) -> str:
@@ -434,20 +436,40 @@ class ChildSession:
         return files, self.module_names, inside if self.search_path else None
 
     def start(self) -> LoadResult:
-        """Start the child and import the submission; raises ChildTimeout or ChildDied."""
-        self.close()
-        files, module_names, search_path = self.launch()
-        self.buffer = bytearray()
-        self.stray = StrayOutput(self.process.stderr)  # type: ignore[union-attr]
-        reply = self.request({
-            "op": "load",
-            "files": files,
-            "module_names": module_names,
-            "search_path": search_path,
-        }, [], self.load_timeout)
-        self.load_result = LoadResult(reply.header.get("problems", []), reply.output,
-                                      list(reply.header.get("functions", [])))
-        return self.load_result
+        """Start the child and import the submission file by file; raises ChildTimeout or
+        ChildDied only when no file could be imported.
+
+        A file whose import loops or kills the child is left out (it becomes a
+        problem in the load result) and the child is started again with the
+        others, so one hostile file cannot cost the honest ones.
+        """
+        while True:
+            self.close()
+            files, module_names, search_path = self.launch()
+            self.buffer = bytearray()
+            self.stray = StrayOutput(self.process.stderr)  # type: ignore[union-attr]
+            problems = [{"file": str(self.files[index]), "error": reason}
+                        for index, reason in sorted(self.excluded.items())]
+            output, functions = [], []
+            current = -1
+            try:
+                for current, (file, module_name) in enumerate(zip(files, module_names)):
+                    if current in self.excluded:
+                        continue
+                    reply = self.request({"op": "load", "files": [file], "module_names": [module_name],
+                                          "search_path": search_path}, [], self.load_timeout)
+                    problems += reply.header.get("problems", [])
+                    output.append(reply.output)
+                    functions = list(reply.header.get("functions", []))
+            except (ChildTimeout, ChildDied) as error:
+                if current < 0 or len(self.excluded) + 1 >= len(files):
+                    raise
+                self.excluded[current] = (f"importing it did not finish within {self.load_timeout:g} s"
+                                          if isinstance(error, ChildTimeout) else f"importing it killed the "
+                                          f"process ({error})")
+                continue
+            self.load_result = LoadResult(problems, "".join(output), functions)
+            return self.load_result
 
     @property
     def alive(self) -> bool:
@@ -462,13 +484,17 @@ class ChildSession:
         if self.process is None or self.process.stdin is None:
             raise ChildDied("the child is not running")
         self._deadline = time.monotonic() + timeout
+        self.request_count += 1
+        request_id = self.request_count
         try:
-            protocol.send_message(self.process.stdin, header, arrays)
+            protocol.send_message(self.process.stdin, dict(header, id=request_id), arrays)
         except (BrokenPipeError, OSError) as error:
             self.kill()
             raise ChildDied(self.death_reason()) from error
         try:
             reply_header, reply_arrays = protocol.receive_message(self)  # type: ignore[arg-type]
+            while reply_header.get("id") != request_id:  # a stale or forged frame: skip it
+                reply_header, reply_arrays = protocol.receive_message(self)  # type: ignore[arg-type]
         except ChildTimeout:
             self.kill()
             raise

@@ -76,8 +76,11 @@ class Worker:
         self.handles: dict[str, Any] = {}
         self.student_files: set[str] = set()
 
+    request_id: Any = None
+
     def reply(self, header: dict[str, Any], arrays: list[np.ndarray] | None = None) -> None:
-        protocol.send_message(self.channel_out, header, arrays or [])
+        # echo the request's id: the parent drops any frame that does not carry it
+        protocol.send_message(self.channel_out, dict(header, id=self.request_id), arrays or [])
 
     def serve(self) -> None:
         while True:
@@ -85,6 +88,7 @@ class Worker:
                 header, arrays = protocol.receive_message(self.channel_in)
             except EOFError:
                 return
+            self.request_id = header.get("id")
             operation = header.get("op")
             if operation == "quit":
                 return
@@ -102,8 +106,9 @@ class Worker:
 
     def load(self, header: dict[str, Any]) -> None:
         search_path = header.get("search_path")
-        if search_path:
+        if search_path and search_path not in sys.path:
             sys.path.append(search_path)  # appended: it can never shadow numpy or the stdlib
+        install_guard(header["files"], search_path)
         capture = CappedText()
         problems = []
         for path, module_name in zip(header["files"], header["module_names"]):
@@ -243,6 +248,59 @@ class Worker:
         stored = self.store(value)
         stored["type"] = description
         return stored
+
+
+BLOCKED_EVENTS = frozenset({
+    "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.startfile",
+    "ctypes.dlopen", "ctypes.dlsym", "ctypes.call_function", "ctypes.string_at", "ctypes.wstring_at",
+    "ctypes.cdata", "ctypes.addressof",
+    "socket.__new__", "socket.connect", "socket.bind", "socket.sendto", "socket.getaddrinfo",
+    "sys.addaudithook", "pty.spawn",
+})
+MUTATING_EVENTS = frozenset({"os.remove", "os.rmdir", "os.rename", "os.truncate", "os.chmod", "os.chown",
+                             "os.link", "os.symlink", "shutil.rmtree", "os.mkdir", "os.utime"})
+_guard_installed = False
+
+
+def install_guard(files: list[str], search_path: str | None) -> None:
+    """A last line of defence for the process sandbox (bubblewrap already hides the
+    rest of the machine): an audit hook that refuses to open files outside the
+    runtime, numpy, the submission and the working folder, to start programs, to
+    load native code with ctypes or to open sockets. Audit hooks cannot be removed
+    once added; they are not a boundary against native code, which is why ctypes
+    is refused and why the namespaces and resource limits come first."""
+    global _guard_installed
+    if _guard_installed:
+        return
+    _guard_installed = True
+    numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
+    readable = {os.path.realpath(path) for path in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                                    numpy_dir, numpy_dir + ".libs", os.getcwd())}
+    readable |= {os.path.dirname(os.path.realpath(path)) for path in files}
+    if search_path:
+        readable.add(os.path.realpath(search_path))
+    writable = os.path.realpath(os.getcwd())
+    devices = {"/dev/null", "/dev/urandom", "/dev/random"}
+    roots = tuple(root.rstrip(os.sep) + os.sep for root in readable)
+
+    def inside(path: Any, allowed: tuple[str, ...]) -> bool:
+        if isinstance(path, int):
+            return True  # an already open descriptor
+        try:
+            real = os.path.realpath(os.fsdecode(path))
+        except (TypeError, ValueError):
+            return False
+        return real in devices or (real + os.sep).startswith(allowed)
+
+    def guard(event: str, args: tuple[Any, ...]) -> None:
+        if event in BLOCKED_EVENTS:
+            raise PermissionError(f"the grader does not allow {event} in submissions")
+        if event == "open" and args and not inside(args[0], roots):
+            raise PermissionError(f"the grader does not allow opening {args[0]!r}")
+        if event in MUTATING_EVENTS and args and not inside(args[0], (writable + os.sep,)):
+            raise PermissionError(f"the grader does not allow {event} outside the working folder")
+
+    sys.addaudithook(guard)
 
 
 @contextlib.contextmanager
