@@ -163,7 +163,7 @@ def progress_lines(progress: ProgressView) -> list[str]:
     if progress.newly_failing:
         lines.append(f"no longer passing: {', '.join(progress.newly_failing)}")
     if progress.score_before is not None and progress.score_before != progress.score_now:
-        lines.append(f"score {points(progress.score_before)} -> {points(progress.score_now)}")
+        lines.append(f"since the last run: score {points(progress.score_before)} -> {points(progress.score_now)}")
     best = f"best score {points(progress.best_score)} / {points(progress.max_score)}"
     if progress.best_on:
         best += f" on {progress.best_on}"
