@@ -103,5 +103,9 @@ main.add_command(explain)
 main.add_command(watch)
 main.add_command(start)
 
+from grader.plots import plot  # noqa: E402
+
+main.add_command(plot)
+
 if __name__ == "__main__":
     main()
