@@ -44,9 +44,12 @@ class Diagnosis:
     id: str
     explanation: str
     equation: str = ""
+    part: str = ""          # the part that failed
+    found_in: str = ""      # the part whose code holds the mistake, when it is one the failing part calls
 
     def messages(self) -> list[str]:
-        found = [f"looks like: {self.explanation}"]
+        where = f" (in {self.found_in}, which your {self.part} calls)" if self.found_in else ""
+        found = [f"looks like: {self.explanation}{where}"]
         if self.equation:
             found.append(f"the equation: {self.equation}")
         return found
@@ -104,8 +107,13 @@ def diagnose(part_name: str, observations: Sequence[Observation], folder: Path,
                          if not any(observation is other for other in failing)]
     for mistake in candidates(part_name):
         if explains(mistake, part_name, ordered, folder, split):
-            return Diagnosis(mistake.id, mistake.explanation, mistake.equation)
+            return named(mistake, part_name)
     return generic(part_name, observations)
+
+
+def named(mistake: Mistake, part_name: str) -> Diagnosis:
+    found_in = mistake.part if mistake.part != part_name else ""
+    return Diagnosis(mistake.id, mistake.explanation, mistake.equation, part_name, found_in)
 
 
 def explains(mistake: Mistake, part_name: str, observations: list[Observation], folder: Path,
@@ -136,7 +144,7 @@ def explain_warnings(part_name: str, observations: Sequence[Observation], folder
                     break
             else:
                 if raised & warned:
-                    return Diagnosis(mistake.id, mistake.explanation, mistake.equation)
+                    return named(mistake, part_name)
         except Exception:  # noqa: BLE001
             continue
     return None
@@ -153,7 +161,7 @@ def diagnose_error(part_name: str, args: tuple[Any, ...], error: str, folder: Pa
             run_quietly(variant(mistake, part_name, folder), args)
         except Exception as raised:  # noqa: BLE001
             if f"{type(raised).__name__}: {raised}"[:500] == error.strip():
-                return Diagnosis(mistake.id, mistake.explanation, mistake.equation)
+                return named(mistake, part_name)
     return None
 
 

@@ -76,7 +76,8 @@ def test_composite_parts_name_the_helper_that_causes_the_failure(tmp_path):
     for name in ("lstm_cell_forward", "lstm_forward"):
         part = report.part(name)
         assert part.status == "fail" and part.diagnosis == "forget_gate.tanh_instead_of_sigmoid"
-        assert any(message.startswith("looks like: your forget gate uses tanh") for message in part.messages)
+        assert any(message.startswith("looks like: your forget gate uses tanh") and
+                   message.endswith(f"(in forget_gate, which your {name} calls)") for message in part.messages)
 
 
 def test_an_error_is_diagnosed_when_the_mistake_raises_the_same_exception(tmp_path):
