@@ -91,6 +91,10 @@ from grader.batch import batch_command  # noqa: E402
 
 main.add_command(batch_command())
 
+from grader.gradescope import gradescope_command  # noqa: E402
+
+main.add_command(gradescope_command())
+
 from grader.notebook_commands import notebook, release  # noqa: E402
 
 main.add_command(notebook)

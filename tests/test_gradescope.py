@@ -1,0 +1,77 @@
+"""The Gradescope bundle: run_autograder against a fake /autograder layout writes a valid results.json."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from grader.cli import main
+from grader.gradescope import build_bundle
+from grader.registry import all_parts
+
+REPO = Path(__file__).resolve().parent.parent
+TEST_KEYS = {"name", "score", "max_score", "output", "visibility"}
+
+
+def fake_autograder(tmp_path: Path, submission_files: dict[str, str]) -> Path:
+    root = tmp_path / "autograder"
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    bundle = tmp_path / "bundle.zip"
+    build_bundle(bundle, secret="test-secret")
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(root / "source")
+    shutil.copyfile(root / "source" / "run_autograder", root / "run_autograder")
+    os.chmod(root / "run_autograder", 0o755)
+    (root / "submission").mkdir()
+    for name, text in submission_files.items():
+        (root / "submission" / name).write_text(text)
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"id": "12345", "email": "a@b.c"}]}))
+    return root
+
+
+def run_autograder(root: Path) -> dict:
+    environment = dict(os.environ, AUTOGRADER_ROOT=str(root), LSTM_GRADER_PYTHON=sys.executable)
+    environment.pop("LSTM_GRADER_SECRET", None)
+    completed = subprocess.run(["bash", str(root / "run_autograder")], env=environment, capture_output=True,
+                               text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+def test_run_autograder_writes_gradescope_results_for_a_correct_submission(tmp_path: Path) -> None:
+    files = {name: (REPO / "solutions" / name).read_text()
+             for name in ("part1_cell_forward.py", "part2_cell_backward.py", "part3_sequence.py")}
+    results = run_autograder(fake_autograder(tmp_path, files))
+    assert {test["name"] for test in results["tests"]} == {part.name for part in all_parts()}
+    for test in results["tests"]:
+        assert TEST_KEYS <= set(test), test
+        assert 0 <= test["score"] <= test["max_score"]
+        assert test["visibility"] in ("hidden", "after_due_date", "after_published", "visible")
+    core = [test for test in results["tests"] if "forward" in test["tags"] or "backward" in test["tags"]]
+    assert sum(test["score"] for test in core) == 100
+    assert results["score"] == sum(test["score"] for test in results["tests"])
+    assert "Graded in:" in results["output"]
+
+
+def test_run_autograder_scores_a_stub_zero_and_survives_an_unreadable_submission(tmp_path: Path) -> None:
+    results = run_autograder(fake_autograder(tmp_path / "a", {"lstm.py": "def sigmoid(z):\n    return z\n"}))
+    assert results["score"] == 0
+    assert all(test["status"] == "failed" for test in results["tests"])
+    broken = run_autograder(fake_autograder(tmp_path / "b", {"notes.txt": "no code"}))
+    assert broken["score"] == 0 and "could not be read" in broken["output"]
+
+
+def test_gradescope_build_command_writes_setup_and_run_autograder(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["gradescope", "build", str(tmp_path / "out.zip")])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "out.zip") as archive:
+        names = set(archive.namelist())
+        assert {"setup.sh", "run_autograder", "grader/gradescope.py", "grader/worker.py",
+                "solutions/part1_cell_forward.py", "course_secret"} <= names
+        assert (archive.getinfo("run_autograder").external_attr >> 16) & 0o111

@@ -1,0 +1,120 @@
+"""The sandbox launcher: limits, clean environment, staging, isolation levels, fallback."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import grader.sandbox as sandbox
+from grader.sandbox import ChildSession, Limits, SandboxUnavailable, resolve_sandbox
+
+PROBE = '''import os, resource
+def limits():
+    return [float(resource.getrlimit(kind)[0]) for kind in (resource.RLIMIT_CPU, resource.RLIMIT_AS,
+            resource.RLIMIT_NPROC, resource.RLIMIT_FSIZE, resource.RLIMIT_NOFILE)]
+def environment():
+    return sorted(os.environ)
+def where():
+    return [os.getcwd(), os.path.dirname(os.path.abspath(__file__))]
+'''
+MODES = ["process"] + (["bwrap"] if sandbox.bwrap_works() else [])
+
+
+def session_for(tmp_path: Path, mode: str, limits: Limits | None = None) -> ChildSession:
+    (tmp_path / "probe.py").write_text(PROBE)
+    return ChildSession([tmp_path / "probe.py"], ["submission"], None,
+                        sandbox=resolve_sandbox(mode, limits=limits))
+
+
+def call_value(session: ChildSession, function: str):
+    reply = session.call(function, [], timeout=10)
+    assert reply.status == "ok", reply.header
+    return reply.header["value"], reply.arrays
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_child_runs_with_the_configured_limits(tmp_path: Path, mode: str) -> None:
+    limits = Limits(cpu_seconds=33, address_space_bytes=900 * 2**20, processes=77, file_size_bytes=5 * 2**20,
+                    open_files=55)
+    with session_for(tmp_path, mode, limits) as session:
+        session.start()
+        tree, arrays = call_value(session, "limits")
+        values = [item["scalar"] for item in tree["seq"]]
+    assert values == [33, 900 * 2**20, 77, 5 * 2**20, 55]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_child_environment_holds_no_secret_and_runs_on_a_copy(tmp_path: Path, mode: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LSTM_GRADER_SECRET", "hush")
+    with session_for(tmp_path, mode) as session:
+        session.start()
+        names = [item["scalar"] if "scalar" in item else None for item in call_value(session, "environment")[0]["seq"]]
+        reply = session.call("where", [], timeout=10)
+    assert reply.status == "ok"
+    assert "LSTM_GRADER_SECRET" not in str(reply.header) and "hush" not in str(reply.header)
+    assert str(tmp_path) not in str(reply.header)  # the child imports a staged copy, not the original
+
+
+def test_every_report_names_its_isolation(tmp_path: Path) -> None:
+    from grader.grading import grade
+
+    (tmp_path / "s.py").write_text("import numpy as np\ndef sigmoid(z):\n    return 0.5 * (1 + np.tanh(z / 2))\n")
+    report = grade(tmp_path / "s.py", parts=["sigmoid"], sandbox="process")
+    assert report.isolation.startswith("process") and report.to_dict()["isolation"] == report.isolation
+
+
+def test_auto_falls_back_with_one_notice_when_bwrap_cannot_run(monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sandbox, "bwrap_works", lambda: False)
+    monkeypatch.setattr(sandbox, "_notices_given", set())
+    first = resolve_sandbox("auto")
+    second = resolve_sandbox("auto")
+    assert first.mode == second.mode == "process"
+    assert capsys.readouterr().err.count("process sandbox") == 1
+    with pytest.raises(SandboxUnavailable):
+        resolve_sandbox("bwrap")
+
+
+def test_bwrap_probe_fails_without_the_binary(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox, "bwrap_binary", lambda: None)
+    sandbox.bwrap_works.cache_clear()
+    try:
+        assert sandbox.bwrap_works() is False
+    finally:
+        sandbox.bwrap_works.cache_clear()
+
+
+@pytest.mark.skipif(not sandbox.bwrap_works(), reason="bubblewrap cannot create namespaces here")
+def test_bwrap_view_hides_the_repository_and_the_network(tmp_path: Path) -> None:
+    (tmp_path / "probe.py").write_text(
+        "import os, socket\n"
+        f"def look():\n    return [float(os.path.exists({str(sandbox.WORKER_PATH.parent.parent / 'solutions')!r})),"
+        " float(os.path.exists('/etc/passwd')), float(len(socket.if_nameindex()))]\n")
+    with ChildSession([tmp_path / "probe.py"], ["submission"], None, sandbox=resolve_sandbox("bwrap")) as session:
+        session.start()
+        reply = session.call("look", [], timeout=10)
+    # solutions and /etc/passwd are absent; socket.if_nameindex is refused by the guard or shows only loopback
+    if reply.status == "ok":
+        values = [item["scalar"] for item in reply.header["value"]["seq"]]
+        assert values[0] == 0.0 and values[1] == 0.0 and values[2] <= 1
+    else:
+        assert reply.status == "error"
+
+
+def test_stray_sweep_kills_a_process_that_left_the_session(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    marker = "LSTM_GRADER_CHILD=t0k3n"
+    escaped = subprocess.Popen([sys.executable, "-c", "import os, time; os.setsid(); time.sleep(60)"],
+                               env={"LSTM_GRADER_CHILD": "t0k3n"})
+    time.sleep(0.2)
+    killed = sandbox.kill_strays(session=-12345, token="t0k3n", user=None)
+    assert killed >= 1
+    escaped.wait(timeout=5)  # already reaped by the sweep (it is our child)
+    assert not os.path.exists(f"/proc/{escaped.pid}/environ") or marker.encode() not in open(
+        f"/proc/{escaped.pid}/environ", "rb").read()
