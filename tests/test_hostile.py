@@ -10,7 +10,7 @@ import pytest
 
 from grader.grading import grade
 from grader.sandbox import bwrap_works
-from hostile_submissions import (CASES, HONEST_PARTS, SECRET, TARGET, Hostile, build, digest,
+from hostile_submissions import (CASES, REPO, HONEST_PARTS, SECRET, TARGET, Hostile, build, digest,
                                  sandbox_processes)
 
 TIMEOUT = 2.0
@@ -52,6 +52,7 @@ def test_hostile_submission_is_contained_in_the_process_sandbox(case: Hostile, t
         listener.accept()  # nobody connected
     listener.close()
     assert not (tmp_path / "results.json").exists()
+    assert not (REPO / "results.json").exists(), "the child wrote into the repository"
     assert not any(tmp_path.rglob("*_RAN")), "a sitecustomize, conftest or .pth file was executed"
 
 
@@ -92,3 +93,38 @@ def test_hostile_submission_is_contained_in_bubblewrap(name: str, tmp_path: Path
     with pytest.raises(BlockingIOError):
         listener.accept()
     listener.close()
+
+
+@pytest.mark.slow
+def test_hostile_class_batch_finishes_and_keeps_honest_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every hostile case as one student of a class, graded with --jobs 2 in the default sandbox."""
+    from grader.batch import BatchOptions, run_batch
+    from grader.course_secret import CourseSecret
+    from grader.sandbox import resolve_sandbox
+
+    monkeypatch.setenv("LSTM_GRADER_SECRET", SECRET)
+    root = tmp_path / "class"
+    root.mkdir()
+    for case in CASES:
+        build(case, root / case.name)
+    before = digest(root)
+    out = tmp_path / "out"
+    options = BatchOptions(out=out, jobs=2, timeout=TIMEOUT, parts=[*HONEST_PARTS, TARGET],
+                           sandbox=resolve_sandbox("auto", quiet=True), secret=CourseSecret(SECRET.encode(), "test"))
+    result = run_batch(root, options)
+    assert result.graded == len(CASES) and not result.ungradable and not result.interrupted
+    import csv
+    import json
+
+    rows = {row["student"]: row for row in csv.DictReader(open(out / "grades.csv"))}
+    for case in CASES:
+        row = rows[case.name]
+        for name in HONEST_PARTS:
+            assert float(row[name]) > 0, f"{case.name}: honest {name} scored 0"
+        if case.hostile_part:
+            assert float(row[case.hostile_part]) == 0, f"{case.name}: hostile part scored"
+        report = json.loads((out / "reports" / f"{case.name}.json").read_text())
+        assert report["isolation"]
+    assert digest(root) == before
+    assert not wait_for_no_sandbox_processes()
+    assert not list(out.rglob("results.json"))

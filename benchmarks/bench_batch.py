@@ -1,0 +1,127 @@
+"""Batch throughput: 200 submissions of mixed quality with --jobs 2.
+
+    python benchmarks/bench_batch.py [--count 200] [--jobs 2] [--sandbox auto]
+
+Mix: 60% correct, 30% wrong (a tanh forget gate), 10% hostile (a loop in a
+part, a loop at import, os._exit, a memory hog, a fork of sleepers). Prints
+submissions per second, CPU seconds per correct submission (parent + child),
+and the sandbox overhead: the time to start a child and import a submission
+in each sandbox, against a plain `python -I` start.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from grader.batch import BatchOptions, run_batch  # noqa: E402
+from grader.sandbox import ChildSession, bwrap_works, resolve_sandbox  # noqa: E402
+from hostile_submissions import CASES, HONEST_FILES, build  # noqa: E402
+
+HOSTILE = ("loop_in_part", "loop_at_import", "os_exit_in_part", "memory_hog_at_once", "fork_sleepers")
+
+
+def make_class(root: Path, count: int) -> dict[str, int]:
+    kinds = {"correct": 0, "wrong": 0, "hostile": 0}
+    cases = {case.name: case for case in CASES}
+    for index in range(count):
+        slot = index % 10
+        folder = root / f"student{index:03d}"
+        if slot < 6:
+            folder.mkdir()
+            for name in HONEST_FILES:
+                shutil.copyfile(REPO / "solutions" / name, folder / name)
+            kinds["correct"] += 1
+        elif slot < 9:
+            folder.mkdir()
+            for name in HONEST_FILES:
+                shutil.copyfile(REPO / "solutions" / name, folder / name)
+            path = folder / "part1_cell_forward.py"
+            path.write_text(path.read_text().replace("f = sigmoid(", "f = np.tanh(", 1))
+            kinds["wrong"] += 1
+        else:
+            build(cases[HOSTILE[(index // 10) % len(HOSTILE)]], folder)
+            kinds["hostile"] += 1
+    return kinds
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def start_cost(mode: str, repeats: int = 10) -> float:
+    """Median seconds to start a child in `mode` and import the reference files."""
+    times = []
+    files = [REPO / "solutions" / name for name in HONEST_FILES]
+    for _ in range(repeats):
+        started = time.perf_counter()
+        with ChildSession(files, [path.stem for path in files], REPO / "solutions",
+                          sandbox=resolve_sandbox(mode, quiet=True)) as session:
+            session.start()
+        times.append(time.perf_counter() - started)
+    return sorted(times)[len(times) // 2]
+
+
+def plain_start(repeats: int = 10) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-I", "-c", "import numpy"], check=True)
+        times.append(time.perf_counter() - started)
+    return sorted(times)[len(times) // 2]
+
+
+def correct_cpu(mode: str) -> float:
+    """CPU seconds (this process + its children) to grade one correct submission."""
+    from grader.grading import grade
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-one-"))
+    for name in HONEST_FILES:
+        shutil.copyfile(REPO / "solutions" / name, folder / name)
+    grade(folder, sandbox=mode)  # warm the reference import
+    before = time.process_time() + children_cpu()
+    grade(folder, sandbox=mode)
+    shutil.rmtree(folder)
+    return time.process_time() + children_cpu() - before
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=2.0)
+    parser.add_argument("--sandbox", default="auto", choices=("auto", "bwrap", "process"))
+    arguments = parser.parse_args()
+    modes = ["process"] + (["bwrap"] if bwrap_works() else [])
+    base = plain_start()
+    print(f"plain `python -I -c 'import numpy'`: {base * 1000:.0f} ms")
+    for mode in modes:
+        cost = start_cost(mode)
+        print(f"{mode:8s} child start + import: {cost * 1000:.0f} ms (sandbox overhead {max(cost - base, 0) * 1000:.0f} ms); "
+              f"CPU for one correct submission: {correct_cpu(mode):.2f} s")
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as folder:
+        root = Path(folder) / "class"
+        root.mkdir()
+        kinds = make_class(root, arguments.count)
+        options = BatchOptions(out=Path(folder) / "out", jobs=arguments.jobs, timeout=arguments.timeout,
+                               sandbox=resolve_sandbox(arguments.sandbox, quiet=True))
+        started = time.perf_counter()
+        result = run_batch(root, options)
+        elapsed = time.perf_counter() - started
+    print(f"batch of {arguments.count} ({kinds}) with --jobs {arguments.jobs}, --sandbox {options.sandbox.mode}: "
+          f"{elapsed:.1f} s, {arguments.count / elapsed:.2f} submissions/s, {len(result.ungradable)} not gradable, "
+          f"cpus {os.cpu_count()}")
+
+
+if __name__ == "__main__":
+    main()
