@@ -233,9 +233,10 @@ class Worker:
         if isinstance(value, np.generic) and value.dtype.kind in protocol.ALLOWED_DTYPE_KINDS:
             arrays.append(np.asarray(value))
             return {"array": len(arrays) - 1, "numpy_scalar": True}
-        if depth < 4 and type(value) in (tuple, list):
-            return {"seq": [self.encode(item, arrays, depth + 1) for item in value],
-                    "kind": type(value).__name__}
+        if depth < 4 and isinstance(value, (tuple, list)):
+            # namedtuples and other sequence subclasses travel as their items
+            kind = "tuple" if isinstance(value, tuple) else "list"
+            return {"seq": [self.encode(item, arrays, depth + 1) for item in list(value)], "kind": kind}
         if depth < 4 and type(value) is dict and all(type(key) is str for key in value):
             return {"dict": {key: self.encode(item, arrays, depth + 1) for key, item in value.items()}}
         if value is None:

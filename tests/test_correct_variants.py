@@ -101,9 +101,6 @@ GateGrads = namedtuple("GateGrads", "dx dh_prev dW dU db")
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="grader bug: the worker encodes only exact tuple/list types, so a "
-                   "namedtuple (a tuple subclass) returned by gate_backward stays in the child and the part "
-                   "fails with 'returned Opaque, expected a tuple (dx, dh_prev, dW, dU, db)'")
 def test_gate_backward_returning_a_namedtuple_is_accepted(tmp_path: Path) -> None:
     folder = tmp_path / "submission"
     folder.mkdir()
