@@ -322,14 +322,14 @@ def check_backward(part: Part, context: PartContext) -> PartResult:
         compare_outputs(verdicts, case, got, expected, part.tolerance)
         observations.append(Observation(reference_args, got, expected))
 
-    numerical_errors, forward_note = run_numerical_check(part, context, gradient_case)
+    numerical_errors, forward_note, depends_on_inputs = run_numerical_check(part, context, gradient_case)
     if part.cache_from is None and part.forward and forward_note:
         forward_problem = forward_note
     names = list(numerical_errors) or list(verdicts)
     rows = tuple(GradientRow(name, verdict_error(verdicts.get(name)), numerical_errors.get(name),
                              part.tolerance, gradcheck.NUMERICAL_TOLERANCE) for name in names)
     return backward_verdict(part, context, started, verdicts, rows, forward_problem,
-                            skipped_cases, len(cases), observations)
+                            skipped_cases, len(cases), observations, depends_on_inputs)
 
 
 def verdict_error(verdict: OutputVerdict | None) -> float | None:
@@ -367,14 +367,15 @@ def dependency_failure(part: Part, context: PartContext, failure: StudentFailure
 
 
 def run_numerical_check(part: Part, context: PartContext, gradient_case: tuple[Case, dict[str, Any]] | None
-                        ) -> tuple[dict[str, float], str]:
+                        ) -> tuple[dict[str, float], str, bool]:
     """Relative error of each student gradient against central differences of its forward.
 
-    Returns the errors by gradient name, and a note when the student's own forward
-    is wrong or unusable (then the errors are left out).
+    Returns the errors by gradient name, a note when the student's own forward
+    is wrong or unusable (then the errors are left out), and whether the forward
+    depends on its inputs at all (a constant forward has all-zero gradients).
     """
     if gradient_case is None or part.numerical is None:
-        return {}, ""
+        return {}, "", False
     case, got = gradient_case
     setup = part.numerical(case)
     plan = gradcheck.perturbations_for(setup)
@@ -392,7 +393,7 @@ def run_numerical_check(part: Part, context: PartContext, gradient_case: tuple[C
                     forward_note = f"your {part.forward} is wrong ({comparison.problem})"
             stacks = context.perturb(part.forward, setup.forward_args, plan, gradcheck.output_indices(setup))
         except StudentFailure as failure:
-            return {}, f"your {part.forward} could not be run ({failure.messages[0]})"
+            return {}, f"your {part.forward} could not be run ({failure.messages[0]})", False
     numerical = gradcheck.numerical_gradients(setup, plan, stacks)
     errors = {}
     for name, gradient in numerical.items():
@@ -401,7 +402,8 @@ def run_numerical_check(part: Part, context: PartContext, gradient_case: tuple[C
             errors[name] = float("inf")
         else:
             errors[name] = tensor_relative_error(student.astype(np.float64), gradient)
-    return errors, forward_note
+    depends_on_inputs = any(float(np.abs(gradient).max(initial=0.0)) > 1e-8 for gradient in numerical.values())
+    return errors, forward_note, depends_on_inputs
 
 
 def format_errors(rows: list[GradientRow], attribute: str) -> str:
@@ -416,21 +418,29 @@ def local_forward_label(part: Part) -> str:
 
 def backward_verdict(part: Part, context: PartContext, started: float, verdicts: dict[str, OutputVerdict],
                      rows: tuple[GradientRow, ...], forward_problem: str, skipped_cases: int,
-                     total_cases: int, observations: list[Observation] | None = None) -> PartResult:
+                     total_cases: int, observations: list[Observation] | None = None,
+                     depends_on_inputs: bool = True) -> PartResult:
     numerical_rows = [row for row in rows if row.vs_numerical is not None]
     numerical_bad = [row for row in numerical_rows if row.vs_numerical > row.numerical_tolerance]
     forward_name = part.cache_from or part.forward or local_forward_label(part)
     if part.cache_from and skipped_cases:
+        # not punished twice: a backward that is right for the student's own forward keeps
+        # up to half its points, the half that could not be checked against the reference
         messages = [f"your {forward_name} does not match the reference ({forward_problem}), so this "
-                    "backward could not be checked against the reference"]
+                    "backward could not be checked against the reference; it was checked against numerical "
+                    "gradients of your own forward instead, for up to half the points"]
+        consistent = len(numerical_rows) - len(numerical_bad)
+        score = partial_points(part.points / 2, consistent, len(numerical_rows)) if depends_on_inputs else 0.0
         if numerical_rows and not numerical_bad:
-            messages.append("against numerical gradients of your own forward your backward is consistent: "
+            messages.append("your backward is consistent with your own forward: "
                             f"fix {forward_name} and this part should pass")
         elif numerical_bad:
             messages.append("against numerical gradients of your own forward it disagrees too: "
                             + format_errors(numerical_bad, "vs_numerical")
                             + f" (allowed {gradcheck.NUMERICAL_TOLERANCE:g})")
-        return finish(part, context, "fail", 0, messages, started, gradients=rows)
+        if numerical_rows and not depends_on_inputs:
+            messages.append(f"your {forward_name} does not depend on its inputs, so there is nothing to check")
+        return finish(part, context, "fail", score, messages, started, gradients=rows)
     failing = {name: verdict for name, verdict in verdicts.items() if verdict.comparison is not None}
     good = len(verdicts) - len(failing)
     notes: list[str] = []

@@ -51,7 +51,8 @@ def test_cell_backward_is_not_blamed_for_a_wrong_cell_forward(tmp_path):
                    seed=3)
     assert report.part("lstm_cell_forward").status == "fail"
     backward = report.part("lstm_cell_backward")
-    assert backward.score == 0
+    # the reference backward differentiates tanh(c), the student's forward does not: most rows disagree
+    assert backward.status == "fail" and backward.score < backward.max_score / 2
     assert "your lstm_cell_forward does not match the reference" in backward.messages[0]
     assert "could not be checked against the reference" in backward.messages[0]
 
@@ -63,7 +64,24 @@ def test_consistent_backward_of_a_wrong_forward_is_told_it_will_pass(tmp_path):
     report = grade(submission(tmp_path, WRONG_HIDDEN_STATE, consistent), parts=["lstm_cell_backward"], seed=3)
     backward = report.part("lstm_cell_backward")
     assert backward.status == "fail"
+    assert backward.score == backward.max_score / 2  # consistent, but unverifiable against the reference
     assert any("your backward is consistent" in message for message in backward.messages)
+
+
+def test_constant_forward_with_zero_backward_earns_nothing(tmp_path):
+    answer = tmp_path / "constant.py"
+    answer.write_text(
+        "import numpy as np\n\n"
+        "def lstm_cell_forward(x, h_prev, c_prev, params):\n"
+        "    zero = np.zeros_like(h_prev)\n"
+        "    return zero, zero, (x, h_prev, params)\n\n"
+        "def lstm_cell_backward(dh, dc, cache):\n"
+        "    x, h_prev, params = cache\n"
+        "    grads = {name: np.zeros_like(value) for name, value in params.items()}\n"
+        "    return np.zeros_like(x), np.zeros_like(h_prev), np.zeros_like(h_prev), grads\n")
+    backward = grade(answer, parts=["lstm_cell_backward"], seed=3).part("lstm_cell_backward")
+    assert backward.score == 0
+    assert any("does not depend on its inputs" in message for message in backward.messages)
 
 
 def test_missing_cache_forward_is_an_error_of_the_backward_not_missing(tmp_path):
