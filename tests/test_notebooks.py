@@ -205,3 +205,25 @@ def test_lstm_grader_check_grades_the_source_notebook_fully():
         assert submission.problems == []
     finally:
         submission.cleanup()
+
+
+def test_make_exercises_and_the_notebook_do_not_fight(tmp_path):
+    from grader.stubs import exercises_drift, generate_exercises
+
+    exercises = tmp_path / "exercises"
+    generate_exercises(SOLUTIONS, exercises)
+    shutil.copy(STUDENT_NOTEBOOK, exercises / notebooks.NOTEBOOK_NAME)
+    assert exercises_drift(SOLUTIONS, exercises) == []
+    generate_exercises(SOLUTIONS, exercises)
+    assert (exercises / notebooks.NOTEBOOK_NAME).read_bytes() == STUDENT_NOTEBOOK.read_bytes()
+
+
+def test_release_refuses_a_folder_that_is_not_empty(tmp_path):
+    from click.testing import CliRunner
+
+    from grader.cli import main
+
+    (tmp_path / "something").write_text("x")
+    result = CliRunner().invoke(main, ["release", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not empty" in result.output

@@ -139,3 +139,17 @@ def test_the_released_stubs_and_notebook_score_nothing_but_are_graded(release):
         report = json.loads(result.stdout)
         assert report["score"] == 0.0
         assert {part["status"] for part in report["parts"]} == {"missing"}
+
+
+def test_a_notebook_test_cell_self_checks_in_the_release(release, tmp_path):
+    script = tmp_path / "cell.py"
+    script.write_text(
+        "import runpy, sys\n"
+        "from grader.notebook_api import check_part\n"
+        f"namespace = runpy.run_path({str(SOLUTIONS / 'part1_cell_forward.py')!r}, run_name='__main__')\n"
+        "print('SCORE', check_part('sigmoid', namespace))\n")
+    result = subprocess.run([str(release["python"]), str(script)], capture_output=True, text=True,
+                            timeout=300, cwd=release["out"])
+    assert result.returncode == 0, result.stderr
+    assert "SCORE 3.0" in result.stdout
+    assert "self-check" in result.stdout
