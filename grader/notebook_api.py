@@ -28,7 +28,7 @@ import tempfile
 import textwrap
 import types
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 from typing import Any, Mapping
@@ -154,8 +154,6 @@ def grade_namespace(namespace: Mapping[str, Any], parts: list[str], seed: int | 
         path = Path(folder) / MODULE_FILE
         path.write_text(extracted.source, encoding="utf-8")
         report = grade(path, parts=parts, seed=seed, timeout=timeout or DEFAULT_TIMEOUT)
-    from dataclasses import replace
-
     return replace(report, submission="this notebook", notes=tuple(extracted.notes) + report.notes)
 
 
