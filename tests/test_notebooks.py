@@ -155,19 +155,20 @@ def test_extracted_functions_carry_imports_and_constants_not_calls(tmp_path):
 
 
 def test_check_part_runs_the_students_function_in_another_process(tmp_path, capsys):
-    marker = tmp_path / "pid"
     module_path = tmp_path / "spy_notebook.py"
-    module_path.write_text(textwrap.dedent(f'''
+    module_path.write_text(textwrap.dedent('''
         import os
+        CALLS = []
         def sigmoid(z):
-            with open({str(marker)!r}, "w") as handle:
-                handle.write(str(os.getpid()))
-            raise NotImplementedError
+            CALLS.append(1)
+            raise ValueError(f"called in process {os.getpid()}")
     '''))
     namespace = vars(import_file(module_path, "spy_notebook"))
     assert check_part("sigmoid", namespace) == 0.0
-    assert marker.read_text() != str(os.getpid())
-    assert "sigmoid" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert "called in process" in shown
+    assert f"called in process {os.getpid()}" not in shown
+    assert namespace["CALLS"] == []
 
 
 def test_check_part_scores_the_solutions_and_diagnoses_a_mistake(tmp_path, capsys):
