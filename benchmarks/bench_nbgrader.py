@@ -48,8 +48,15 @@ VARIANTS: list[tuple[str, str | None, str, str]] = [
     ("BPTT without the carried dh", "lstm_backward", "dh[:, t] + dh_next", "dh[:, t]"),
     ("sigmoid that overflows", "sigmoid", "s = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
      "s = 1.0 / (1.0 + np.exp(-z))"),
-    ("endless loop in output_gate", "output_gate", "o = sigmoid(", "while True:\n        pass\n    o = sigmoid("),
 ]
+LOOP = ("endless loop in output_gate", "output_gate", "o = sigmoid(", "while True:\n        pass\n    o = sigmoid(")
+LOOP_EVERY = 25  # a loop costs both graders their timeouts; one student in 25 hands one in
+
+
+def variant_for(number: int) -> tuple[str, str | None, str, str]:
+    if number % LOOP_EVERY == LOOP_EVERY - 1:
+        return LOOP
+    return VARIANTS[number % len(VARIANTS)]
 
 
 def make_notebook(variant: tuple[str, str | None, str, str], path: Path) -> None:
@@ -115,7 +122,7 @@ def main() -> None:
     students = []
     kinds: dict[str, str] = {}
     for number in range(arguments.students):
-        variant = VARIANTS[number % len(VARIANTS)]
+        variant = variant_for(number)
         student = f"student{number:02d}"
         folder = course / "submitted" / student / notebooks.ASSIGNMENT
         folder.mkdir(parents=True)
