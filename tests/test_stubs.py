@@ -23,7 +23,8 @@ from grader.stubs import (
     strip_solutions,
 )
 
-SOLUTION_MODULES = ("part1_cell_forward", "part2_cell_backward", "part3_sequence")
+SOLUTION_MODULES = ("part1_cell_forward", "part2_cell_backward", "part3_sequence", "part4_peephole",
+                    "part5_memory_cell", "part6_gradient_flow", "part7_forecast")
 
 # every core function of CONTRACT.md with its arguments, in order
 CORE_SIGNATURES = {
