@@ -261,3 +261,34 @@ def test_readme_bonus_table_matches_the_registry() -> None:
     rows = [tuple(cell.strip().strip("`") for cell in line.strip("|").split("|"))
             for line in section.splitlines() if line.startswith("| `") and "| bonus |" in line]
     assert rows == [(part.name, part.group, f"{part.points:g}", f"{part.topic}.py") for part in BONUS_PARTS]
+
+
+def squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def solution_lines(function: str) -> list[str]:
+    """The lines of the function's solution region that its stub does not already show."""
+    for path in sorted(SOLUTIONS_DIR.glob("part[4567]_*.py")):
+        text = path.read_text(encoding="utf-8")
+        start = text.find(f"def {function}(")
+        if start < 0:
+            continue
+        body = text[start:text.index("### END SOLUTION", start)]
+        region = body[body.index("### BEGIN SOLUTION") + len("### BEGIN SOLUTION"):]
+        stub = squeeze((EXERCISES_DIR / path.name).read_text(encoding="utf-8"))
+        lines = [squeeze(line.split("#")[0]) for line in region.splitlines()]
+        return [line for line in lines if line and not line.startswith("return") and line not in stub]
+    raise AssertionError(f"no reference for {function}")
+
+
+@pytest.mark.parametrize("part", [part.name for part in BONUS_PARTS])
+def test_bonus_hints_have_three_levels_and_keep_the_solution(part: str) -> None:
+    from grader.hints import hint_levels
+
+    levels = hint_levels(part)
+    assert len(levels) == 3 and all(body.strip() for _, body in levels)
+    secret = solution_lines(part)
+    revealed = squeeze(" ".join(body for _, body in levels))
+    shown = [line for line in secret if line in revealed]
+    assert len(shown) <= len(secret) / 3, f"{part} hints show {shown}"
