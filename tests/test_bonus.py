@@ -292,3 +292,25 @@ def test_bonus_hints_have_three_levels_and_keep_the_solution(part: str) -> None:
     revealed = squeeze(" ".join(body for _, body in levels))
     shown = [line for line in secret if line in revealed]
     assert len(shown) <= len(secret) / 3, f"{part} hints show {shown}"
+
+
+def slow_training_submission(folder: Path, seconds: float) -> Path:
+    for path in SOLUTIONS_DIR.glob("*.py"):
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    with (folder / "part7_forecast.py").open("a", encoding="utf-8") as file:
+        file.write(f"\n\n_train = train_forecaster\n\n\ndef train_forecaster(*args):\n"
+                   f"    import time\n    time.sleep({seconds})\n    return _train(*args)\n")
+    return folder
+
+
+def test_training_gets_more_time_than_an_ordinary_call(tmp_path: Path) -> None:
+    report = grade(slow_training_submission(tmp_path, 2.0), parts=["forecast"], seed=1234, timeout=1.0)
+    assert report.part("forecast").status == "pass", report.part("forecast").messages
+
+
+def test_training_past_its_budget_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forecast, "TRAIN_TIMEOUT", 1.5)
+    report = grade(slow_training_submission(tmp_path, 5.0), parts=["forecast"], seed=1234, timeout=1.0)
+    result = report.part("forecast")
+    assert (result.status, result.score) == ("timeout", 0.0)
+    assert "train_forecaster did not finish within 1.5 s" in result.messages[0]
