@@ -287,15 +287,31 @@ def digest(folder: Path) -> str:
 
 
 def sandbox_processes() -> list[int]:
-    """Processes started by any grader child (they carry LSTM_GRADER_CHILD in their environment)."""
-    found = []
+    """Grader children still alive below this process (they carry LSTM_GRADER_CHILD in their
+    environment). Only our descendants count: other grader runs on a shared machine are not ours;
+    a child that escaped with setsid is re-parented to us, since the grader is a subreaper."""
+    parents: dict[int, int] = {}
+    marked: list[int] = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
+            with open(f"/proc/{entry}/stat", "rb") as stream:
+                parents[int(entry)] = int(stream.read().rsplit(b")", 1)[1].split()[1])
             with open(f"/proc/{entry}/environ", "rb") as stream:
                 if b"LSTM_GRADER_CHILD=" in stream.read():
-                    found.append(int(entry))
-        except OSError:
+                    marked.append(int(entry))
+        except (OSError, IndexError, ValueError):
             continue
-    return found
+    me = os.getpid()
+
+    def below_me(pid: int) -> bool:
+        for _ in range(64):
+            pid = parents.get(pid, 0)
+            if pid == me:
+                return True
+            if pid <= 1:
+                return False
+        return False
+
+    return [pid for pid in marked if below_me(pid)]
