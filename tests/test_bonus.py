@@ -314,3 +314,11 @@ def test_training_past_its_budget_times_out(tmp_path: Path, monkeypatch: pytest.
     result = report.part("forecast")
     assert (result.status, result.score) == ("timeout", 0.0)
     assert "train_forecaster did not finish within 1.5 s" in result.messages[0]
+
+
+def test_capstone_stub_states_the_graders_settings() -> None:
+    text = " ".join((EXERCISES_DIR / "part7_forecast.py").read_text(encoding="utf-8").split())
+    call = (f"train_forecaster(train_series, {forecast.WINDOW}, {forecast.HIDDEN}, {forecast.STEPS}, "
+            f"{forecast.LEARNING_RATE:g}, {forecast.TRAINING_SEED})")
+    assert call in text
+    assert f"at most {forecast.MARGIN:g} times" in text and f"at most {forecast.HALF_MARGIN:g}" in text
