@@ -13,7 +13,7 @@ from grader import cases as C
 from grader.bonus_checks import check_memory_cell
 from grader.cases import Case
 from grader.forecast import check_forecast, forecast_cases
-from grader.registry import NumericalSetup, Part
+from grader.registry import NumericalSetup, Part, step_backward_cases
 
 PEEPHOLES = ("p_f", "p_i", "p_o")
 PEEPHOLE_PARAM_NAMES = C.PARAM_NAMES + PEEPHOLES
@@ -55,15 +55,7 @@ def peephole_forward_cases(seed: int) -> list[Case]:
 
 
 def peephole_backward_cases(seed: int) -> list[Case]:
-    rng = C.part_rng(seed, "peephole_cell_backward:upstream")
-    found = []
-    for case in peephole_step_cases(seed, "peephole_cell_backward"):
-        forward_args = (case["x"], case["h_prev"], case["c_prev"], case["params"])
-        dh = rng.standard_normal(case["h_prev"].shape)
-        dc = rng.standard_normal(case["h_prev"].shape)
-        found.append(Case(case["label"], (dh, dc), {"forward_args": forward_args},
-                          case.get("gradient_check", False)))
-    return found
+    return step_backward_cases(seed, "peephole_cell_backward", peephole_step_cases(seed, "peephole_cell_backward"))
 
 
 def peephole_numerical(case: Case) -> NumericalSetup:

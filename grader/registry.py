@@ -193,9 +193,14 @@ def gate_numerical(case: Case) -> NumericalSetup:
 
 
 def cell_backward_cases(seed: int) -> list[Case]:
-    rng = C.part_rng(seed, "lstm_cell_backward:upstream")
+    return step_backward_cases(seed, "lstm_cell_backward", C.cell_cases(seed, "lstm_cell_backward"))
+
+
+def step_backward_cases(seed: int, part_name: str, step_cases: list[dict[str, Any]]) -> list[Case]:
+    """Cases of a one-step backward: upstream (dh, dc), the forward's inputs kept aside for its cache."""
+    rng = C.part_rng(seed, f"{part_name}:upstream")
     found = []
-    for case in C.cell_cases(seed, "lstm_cell_backward"):
+    for case in step_cases:
         forward_args = (case["x"], case["h_prev"], case["c_prev"], case["params"])
         dh = rng.standard_normal(case["h_prev"].shape)
         dc = rng.standard_normal(case["h_prev"].shape)
