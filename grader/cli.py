@@ -111,10 +111,5 @@ from grader.plots import plot  # noqa: E402
 
 main.add_command(plot)
 
-from grader.notebook_commands import notebook, release  # noqa: E402
-
-main.add_command(notebook)
-main.add_command(release)
-
 if __name__ == "__main__":
     main()
