@@ -45,8 +45,10 @@ def main() -> None:
               help="Seconds each part may run before it is stopped.")
 @click.option("--no-progress", is_flag=True,
               help="Do not record this run in <workspace>/.lstm-grader/progress.json.")
+@click.option("--junit", "junit_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="FILE", help="Also write the results as JUnit XML (one test case per part).")
 def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: int | None,
-          timeout: float, no_progress: bool) -> None:
+          timeout: float, no_progress: bool, junit_path: Path | None) -> None:
     """Grade SUBMISSION: a .py file, a folder of .py files, or a notebook (default: exercises/)."""
     known = set(part_names())
     unknown = [name for name in parts if name not in known]
@@ -64,6 +66,11 @@ def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: i
     from grader.workspace import record  # progress per workspace: what passes, best score, next part
 
     progress = None if no_progress else record(report, target)
+    if junit_path is not None:
+        from grader.journal import atomic_write
+        from grader.junit import report_to_junit
+
+        atomic_write(junit_path, report_to_junit(report))
     if as_json:
         click.echo(render_json(report))
     else:

@@ -54,3 +54,19 @@ def test_wrong_submission_still_exits_0_and_plain_text_names_the_failure(tmp_pat
 def test_help_shows_an_example():
     result = CliRunner().invoke(main, ["check", "--help"])
     assert result.exit_code == 0 and "Examples:" in result.output and "lstm-grader check" in result.output
+
+
+def test_junit_file_holds_one_test_case_per_part_with_failures_marked(tmp_path):
+    import xml.etree.ElementTree as ElementTree
+
+    answer = tmp_path / "answer.py"
+    answer.write_text("import numpy as np\n\ndef forget_gate(x, h_prev, W_f, U_f, b_f):\n"
+                      "    return np.tanh(x @ W_f + h_prev @ U_f + b_f)\n")
+    junit = tmp_path / "out" / "results.xml"
+    junit.parent.mkdir()
+    result = CliRunner().invoke(main, ["check", str(answer), "--part", "forget_gate", "--part", "sigmoid",
+                                       "--junit", str(junit), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    cases = {case.get("name"): case for case in ElementTree.parse(junit).getroot().iter("testcase")}
+    assert set(cases) == {"forget_gate", "sigmoid"}
+    assert cases["forget_gate"].find("failure") is not None
