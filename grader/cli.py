@@ -28,7 +28,40 @@ def default_submission() -> str:
     return "exercises"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# commands that live in their own modules, imported only when used, so that
+# `lstm-grader check` does not pay for batch, notebooks or plotting at start-up;
+# "()" marks a factory that builds the command
+LAZY_COMMANDS = {
+    "batch": "grader.batch:batch_command()",
+    "gradescope": "grader.gradescope:gradescope_command()",
+    "notebook": "grader.notebook_commands:notebook",
+    "release": "grader.notebook_commands:release",
+    "hint": "grader.tutor_cli:hint",
+    "explain": "grader.tutor_cli:explain",
+    "watch": "grader.tutor_cli:watch",
+    "start": "grader.tutor_cli:start",
+    "plot": "grader.plots:plot",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module the first time it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in LAZY_COMMANDS:
+            return super().get_command(ctx, name)
+        import importlib
+
+        module_name, attribute = LAZY_COMMANDS[name].split(":")
+        factory = attribute.endswith("()")
+        command = getattr(importlib.import_module(module_name), attribute.removesuffix("()"))
+        return command() if factory else command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lstm-grader")
 def main() -> None:
     """Build the LSTM in numpy, part by part, and get graded with feedback that says why."""
@@ -93,30 +126,6 @@ def make_exercises(only_check: bool) -> None:
     for path in generate_exercises(solutions, exercises):
         click.echo(f"wrote {path}")
 
-
-from grader.batch import batch_command  # noqa: E402
-
-main.add_command(batch_command())
-
-from grader.gradescope import gradescope_command  # noqa: E402
-
-main.add_command(gradescope_command())
-
-from grader.notebook_commands import notebook, release  # noqa: E402
-
-main.add_command(notebook)
-main.add_command(release)
-
-from grader.tutor_cli import explain, hint, start, watch  # noqa: E402
-
-main.add_command(hint)
-main.add_command(explain)
-main.add_command(watch)
-main.add_command(start)
-
-from grader.plots import plot  # noqa: E402
-
-main.add_command(plot)
 
 if __name__ == "__main__":
     main()

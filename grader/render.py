@@ -11,7 +11,6 @@ import os
 from typing import IO, Sequence
 
 from rich.console import Console, Group
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -225,6 +224,8 @@ def render_markdown(text: str, stream: IO[str], *, force_terminal: bool | None =
     if force_terminal is None and wants_plain(stream):
         stream.write(text if text.endswith("\n") else text + "\n")
         return
+    from rich.markdown import Markdown  # late: it costs 50 ms of start-up that check never needs
+
     Console(file=stream, force_terminal=force_terminal, width=width, highlight=False).print(Markdown(text))
 
 
