@@ -256,13 +256,6 @@ def test_stubs_score_zero_bonus_as_missing() -> None:
     assert {part.name: part.status for part in report.parts} == {part.name: "missing" for part in BONUS_PARTS}
 
 
-def test_readme_bonus_table_matches_the_registry() -> None:
-    section = (ROOT / "docs" / "readme" / "bonus.md").read_text(encoding="utf-8")
-    rows = [tuple(cell.strip().strip("`") for cell in line.strip("|").split("|"))
-            for line in section.splitlines() if line.startswith("| `") and "| bonus |" in line]
-    assert rows == [(part.name, part.group, f"{part.points:g}", f"{part.topic}.py") for part in BONUS_PARTS]
-
-
 def squeeze(text: str) -> str:
     return "".join(text.split())
 
