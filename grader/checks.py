@@ -180,7 +180,8 @@ def finish(part: Part, context: PartContext, status: str, score: float, messages
     if diagnosis is not None:
         messages = list(messages) + diagnosis.messages()
     if len(output) > OUTPUT_SHOWN:
-        output = output[:OUTPUT_SHOWN] + f"\n... ({len(output) - OUTPUT_SHOWN} more characters not shown)"
+        # each call's output was already capped in the child, so the true total is unknown here
+        output = output[:OUTPUT_SHOWN] + f"\n... (output trimmed to its first {OUTPUT_SHOWN} characters)"
     hint = None if status == "pass" else part.hint
     return PartResult(part.name, part.group, status, float(score), float(part.points), tuple(messages),
                       diagnosis.id if diagnosis else None, hint, time.perf_counter() - started, output=output, **extra)
