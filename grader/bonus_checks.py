@@ -11,11 +11,18 @@ behaviours that failed, with one example each.
 The input at each step is x_t = [value, write, read]. The ideal memory holds
 the value of the last write; a read must give h > 0.5 for a stored +1 and
 h < -0.5 for a stored -1, and a step that does not read must give |h| < 0.1.
+
+A failing cell is compared with the catalogued mistakes (grader.bonus_mistakes):
+each one's weights, from the reference with that mistake made, go through the
+same behaviours. The mistake is named when the student's weights equal its
+weights, or, as a "looks like", when the student's cell fails exactly the same
+behaviours as that mistake's and no other catalogued mistake's.
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +30,8 @@ import numpy as np
 from grader.cases import PARAM_NAMES, part_rng
 from grader import recurrent
 from grader.checks import PartContext, finish, partial_points
+from grader.diagnose import Diagnosis, named
+from grader.mistakes import candidates, variant
 from grader.registry import Part
 from grader.results import PartResult
 
@@ -238,4 +247,39 @@ def check_memory_cell(part: Part, context: PartContext) -> PartResult:
     messages = [verdict.message for verdict in failing]
     messages.append(f"{good} of {len(verdicts)} behaviours right: "
                     + ", ".join(f"{verdict.name} {'ok' if verdict.ok else 'FAIL'}" for verdict in verdicts))
-    return finish(part, context, "fail", partial_points(part.points, good, len(verdicts)), messages, started)
+    return finish(part, context, "fail", partial_points(part.points, good, len(verdicts)), messages, started,
+                  diagnosis=memory_cell_diagnosis(params, failing, context))
+
+
+def memory_cell_diagnosis(params: dict[str, np.ndarray], failing: list[Verdict],
+                          context: PartContext) -> Diagnosis | None:
+    """The catalogued mistake behind a failing memory cell; never lets the tutor break the grading."""
+    try:
+        return diagnose_memory_cell(params, {verdict.name for verdict in failing}, context.seed,
+                                    context.reference.folder)
+    except Exception:  # noqa: BLE001  (a diagnosis is extra help; a grade without one is still right)
+        return None
+
+
+def diagnose_memory_cell(params: dict[str, np.ndarray], failed: set[str], seed: int,
+                         folder: Path) -> Diagnosis | None:
+    """Same weights as one mistake, or else the same failed behaviours as exactly one mistake.
+
+    Args:
+        params: the student's checked parameters.
+        failed: names of the behaviours the student's cell failed.
+        folder: the reference solutions the catalogue edits.
+    """
+    part_name = "memory_cell_params"
+    same_failures = []
+    for mistake in candidates(part_name):
+        mistaken = variant(mistake, part_name, folder)()
+        if all(np.allclose(params[key], mistaken[key]) for key in PARAM_NAMES):
+            return named(mistake, part_name)
+        if failed == {verdict.name for verdict in run_behaviours(mistaken, seed) if not verdict.ok}:
+            same_failures.append(mistake)
+    if len(same_failures) != 1:
+        return None
+    (mistake,) = same_failures
+    return Diagnosis(mistake.id, f"{mistake.explanation} (your weights differ from that example, but your cell "
+                     f"fails the same behaviours: {', '.join(sorted(failed))})", mistake.equation, part_name)

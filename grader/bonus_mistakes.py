@@ -97,7 +97,8 @@ GRADIENT_NORMS = [
     {"id": "gradient_norms.loss_on_every_step", "part": "gradient_norms", "file": GRADIENT_FLOW,
      "old": "dh = np.zeros_like(h)\n    dh[:, -1] = 1.0", "new": "dh = np.ones_like(h)",
      "explanation": "dh is 1 at every step, which is the loss sum(h) over all steps; the loss is the "
-                    "last step's h only",
+                    "last step's h only (if your dh is right, your lstm_backward may be using the last "
+                    "step's dh at every step)",
      "equation": "L = sum(h[:, T-1]): dh is zero except dh[:, -1] = 1"},
     {"id": "gradient_norms.squared_norm", "part": "gradient_norms", "file": GRADIENT_FLOW,
      "old": "np.sqrt(np.sum(dx ** 2, axis=(0, 2)))", "new": "np.sum(dx ** 2, axis=(0, 2))",

@@ -14,9 +14,16 @@ held-out mean squared error with the naive forecast "next value = last value".
 Full points need an error at most MARGIN times the naive one; at most
 HALF_MARGIN times earns half (a model that learned to repeat the last value
 scores a ratio of 1). With the reference solution the part takes under a second.
+
+When the part fails, the helpers the catalogued mistakes touch (make_windows,
+forecast, forecast_loss_and_grads, adam_step) are called in the child on small
+fixed inputs; a mistake is named when every helper the student has answers as
+the reference with that mistake made, and at least one of them differs from
+the reference.
 """
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +35,9 @@ from grader import recurrent
 from grader.cases import Case, PARAM_NAMES
 from grader.checks import PartContext, StudentFailure, finish
 from grader.compare import compare_array
+from grader.diagnose import Diagnosis, named, same_array
+from grader.mistakes import candidates, variant
+from grader.reference import Reference
 from grader.registry import Part
 from grader.results import PartResult
 
@@ -192,7 +202,8 @@ def check_forecast(part: Part, context: PartContext) -> PartResult:
         # a missing train_forecaster is a missing capstone, not an error of forecast
         return finish(part, context, failure.status, 0, failure.messages, started)
     except ForecastProblem as problem:
-        return finish(part, context, "fail", 0, [str(problem)], started)
+        return finish(part, context, "fail", 0, [str(problem)], started,
+                      diagnosis=forecast_diagnosis(context))
     ratio = run.mse / run.naive_mse
     task = run.task
     numbers = (f"held-out MSE {run.mse:.3f} against the naive last-value forecast's {run.naive_mse:.3f} "
@@ -203,7 +214,104 @@ def check_forecast(part: Part, context: PartContext) -> PartResult:
     if ratio <= HALF_MARGIN:
         return finish(part, context, "fail", part.points / 2,
                       [numbers, "beats the naive forecast, but not by the margin: check the windows' "
-                                "targets, the read-out gradient and the Adam step"], started)
+                                "targets, the read-out gradient and the Adam step"], started,
+                      diagnosis=forecast_diagnosis(context))
     return finish(part, context, "fail", 0,
                   [numbers, "no better than repeating the last value: is the target the value AFTER each "
-                            "window, and does the loss go down while training?"], started)
+                            "window, and does the loss go down while training?"], started,
+                  diagnosis=forecast_diagnosis(context))
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One call of a capstone helper on small fixed inputs."""
+
+    function: str
+    args: tuple[Any, ...]
+    arg_names: tuple[str, ...]
+
+
+def probes() -> list[Probe]:
+    """Fixed inputs for the helpers the catalogue's mistakes touch: N = 4 windows of T = 3 steps, H = 3."""
+    rng = np.random.default_rng(20)
+    H = 3
+    shapes = {"W": (1, H), "U": (H, H), "b": (H,)}
+    model = {key: 0.5 * rng.standard_normal(shapes[key[0]]) for key in PARAM_NAMES}
+    model |= {"W_y": 0.5 * rng.standard_normal((H, 1)), "b_y": np.array([0.1])}
+    grads = {key: rng.standard_normal(value.shape) for key, value in model.items()}
+    series = np.sin(np.linspace(0.0, 3.0, 7))
+    x = np.stack([series[n:n + 3] for n in range(4)])[:, :, None]
+    y = series[3:][:, None]
+    return [
+        Probe("make_windows", (series, 3), ("series", "window")),
+        Probe("forecast", (model, x), ("model", "x")),
+        Probe("forecast_loss_and_grads", (model, x, y), ("model", "x", "y")),
+        Probe("adam_step", (model, grads, {}, 0.01), ("model", "grads", "state", "learning_rate")),
+    ]
+
+
+def flatten(value: Any, name: str = "") -> dict[str, Any]:
+    """Nested tuples, lists and dicts of numbers as {"0.W_f": array, ...}; numbers become float64 arrays."""
+    if isinstance(value, dict):
+        return {key: item for inner, part in sorted(value.items(), key=lambda pair: str(pair[0]))
+                for key, item in flatten(part, f"{name}.{inner}").items()}
+    if isinstance(value, (tuple, list)):
+        return {key: item for index, part in enumerate(value) for key, item in flatten(part, f"{name}.{index}").items()}
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return {name: np.asarray(value, dtype=np.float64)}
+    return {name: value}
+
+
+def same_answer(got: dict[str, Any], other: dict[str, Any]) -> bool:
+    return got.keys() == other.keys() and all(same_array(value, other[key]) for key, value in got.items())
+
+
+def forecast_diagnosis(context: PartContext) -> Diagnosis | None:
+    """The catalogued mistake behind a failing capstone; never lets the tutor break the grading."""
+    try:
+        return diagnose_forecast(student_answers(context), context.reference)
+    except Exception:  # noqa: BLE001  (a diagnosis is extra help; a grade without one is still right)
+        return None
+
+
+def student_answers(context: PartContext) -> dict[str, dict[str, Any]]:
+    """The student's helpers on the probes, flattened; a helper that is missing or raises is left out."""
+    answers = {}
+    for probe in probes():
+        try:
+            value, _ = context.call(probe.function, probe.args, probe.arg_names)
+        except StudentFailure as failure:
+            if failure.status == "timeout":
+                break
+            continue
+        answers[probe.function] = flatten(value)
+    return answers
+
+
+def diagnose_forecast(answers: dict[str, dict[str, Any]], reference: Reference) -> Diagnosis | None:
+    """The one mistake whose helpers answer every probe as the student's do, differing from the reference.
+
+    Args:
+        answers: the student's flattened answers by helper name (see `student_answers`).
+        reference: the reference solutions, whose folder the catalogue edits.
+    """
+    by_name = {probe.function: probe for probe in probes()}
+
+    def run(function: Any, name: str) -> dict[str, Any]:
+        return flatten(function(*copy.deepcopy(by_name[name].args)))
+
+    expected = {name: run(reference(name), name) for name in answers}
+    if all(same_answer(answers[name], expected[name]) for name in answers):
+        return None
+    found = []
+    for mistake in candidates("forecast"):
+        shown = False
+        for name, got in answers.items():
+            produced = run(variant(mistake, name, reference.folder), name)
+            if not same_answer(got, produced):
+                break
+            shown = shown or not same_answer(produced, expected[name])
+        else:
+            if shown:
+                found.append(mistake)
+    return named(found[0], "forecast") if len(found) == 1 else None

@@ -2,12 +2,14 @@
 
 A mistake is a text replacement over one reference solutions file (`old`, which
 must occur exactly once, becomes `new`), loaded in the trusted parent with
-`grader.reference.load_functions`. Because the three files are loaded together,
+`grader.reference.load_functions`. Because the solutions files are loaded together,
 a mistake in a helper (say `sigmoid`) also changes every reference function that
-calls it (the gates, `lstm_cell_forward`, `lstm_forward`): that is how the
-diagnosis of a composite part names the helper that causes the failure.
+calls it (the gates, `lstm_cell_forward`, `lstm_forward`, the peephole cell): that
+is how the diagnosis of a composite part names the helper that causes the failure.
 
-Ids are "<part>.<mistake>", the contract's `diagnosis`.
+`CATALOGUE` holds the core parts' mistakes; the bonus parts' are written as data
+in grader.bonus_mistakes and become `BONUS_CATALOGUE` here. Ids are
+"<part>.<mistake>", the contract's `diagnosis`.
 """
 from __future__ import annotations
 
@@ -17,12 +19,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
+from grader.bonus_mistakes import BONUS_MISTAKES, FORECAST, GRADIENT_FLOW, MEMORY, PEEPHOLE
 from grader.reference import load_functions
 
 PART1 = "part1_cell_forward.py"
 PART2 = "part2_cell_backward.py"
 PART3 = "part3_sequence.py"
 CORE_FILES = (PART1, PART2, PART3)
+# in import order: each bonus file imports core ones
+SOLUTION_FILES = CORE_FILES + (PEEPHOLE, MEMORY, GRADIENT_FLOW, FORECAST)
 
 # which core parts call which, as the reference (and the stubs' docstrings) wire them
 CALLS: dict[str, tuple[str, ...]] = {
@@ -36,6 +41,16 @@ CALLS: dict[str, tuple[str, ...]] = {
     "lstm_cell_backward": ("hidden_state_backward", "cell_update_backward", "sigmoid_backward",
                            "tanh_backward", "gate_backward"),
     "lstm_backward": ("lstm_cell_backward",),
+    "peephole_cell_forward": ("sigmoid",),
+    "peephole_cell_backward": ("sigmoid_backward", "tanh_backward", "gate_backward"),
+    "gradient_norms": ("lstm_forward", "lstm_backward"),
+}
+
+# mistakes of a called part that the calling part's numbers cannot tell from another: gradient_norms
+# sends no upstream dc into the last step, so a cell backward that drops its upstream dc computes
+# exactly what a sequence backward that never carries dc computes, and neither is named there
+NOT_NAMED_IN: dict[str, frozenset[str]] = {
+    "gradient_norms": frozenset({"lstm_cell_backward.ignores_upstream_dc", "lstm_backward.dc_not_carried"}),
 }
 
 
@@ -353,7 +368,17 @@ CATALOGUE: tuple[Mistake, ...] = tuple(
     + GATE_BACKWARD + CELL_BACKWARD + SEQUENCE_BACKWARD
 )
 
-BY_ID: dict[str, Mistake] = {mistake.id: mistake for mistake in CATALOGUE}
+# other code with the same numbers as a bonus entry (grader.bonus_mistakes holds the entries themselves)
+BONUS_ALIASES: dict[str, tuple[str, ...]] = {}
+
+BONUS_CATALOGUE: tuple[Mistake, ...] = tuple(
+    Mistake(entry["id"], entry["file"], entry["old"], entry["new"], entry["explanation"], entry["equation"],
+            BONUS_ALIASES.get(entry["id"], ()))
+    for entry in BONUS_MISTAKES)
+
+EVERY_MISTAKE: tuple[Mistake, ...] = CATALOGUE + BONUS_CATALOGUE
+
+BY_ID: dict[str, Mistake] = {mistake.id: mistake for mistake in EVERY_MISTAKE}
 
 
 def same_mistake(diagnosis_id: str | None, mistake_id: str) -> bool:
@@ -365,7 +390,7 @@ def same_mistake(diagnosis_id: str | None, mistake_id: str) -> bool:
 
 
 def callees(part: str) -> list[str]:
-    """Every core part that `part` calls, directly or through another, nearest first."""
+    """Every part that `part` calls, directly or through another, nearest first."""
     found: list[str] = []
     queue = list(CALLS.get(part, ()))
     while queue:
@@ -379,7 +404,9 @@ def callees(part: str) -> list[str]:
 def candidates(part: str) -> list[Mistake]:
     """The mistakes that can show in `part`: its own first, then those of the parts it calls."""
     order = [part] + callees(part)
-    return [mistake for name in order for mistake in CATALOGUE if mistake.part == name]
+    hidden = NOT_NAMED_IN.get(part, frozenset())
+    return [mistake for name in order for mistake in EVERY_MISTAKE
+            if mistake.part == name and mistake.id not in hidden]
 
 
 def variant_source(mistake: Mistake, folder: Path) -> str:
@@ -393,12 +420,16 @@ def variant_source(mistake: Mistake, folder: Path) -> str:
 
 @lru_cache(maxsize=256)
 def variant_functions(mistake_id: str, folder: str) -> dict[str, Callable[..., Any]]:
-    """All reference functions with one mistake made, loaded from a temporary copy of the reference."""
+    """All reference functions with one mistake made, loaded from a temporary copy of the reference.
+
+    Every solutions file present is loaded, core first, so a bonus file finds the core
+    files it imports and a core mistake shows in the bonus parts that call it.
+    """
     mistake = BY_ID[mistake_id]
     source = Path(folder)
     with tempfile.TemporaryDirectory(prefix="lstm-grader-mistake-") as scratch:
         files = []
-        for path in (source / name for name in CORE_FILES):
+        for path in (source / name for name in SOLUTION_FILES if (source / name).is_file()):
             target = Path(scratch) / path.name
             target.write_text(variant_source(mistake, source) if path.name == mistake.file else path.read_text())
             files.append(target)
