@@ -269,6 +269,8 @@ def same_answer(got: dict[str, Any], other: dict[str, Any]) -> bool:
 def forecast_diagnosis(context: PartContext) -> Diagnosis | None:
     """The catalogued mistake behind a failing capstone; never lets the tutor break the grading."""
     try:
+        if not Path(context.reference.folder).is_dir():
+            return None  # a student release has no catalogue to compare with
         return diagnose_forecast(student_answers(context), context.reference)
     except Exception:  # noqa: BLE001  (a diagnosis is extra help; a grade without one is still right)
         return None
