@@ -88,6 +88,10 @@ def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: i
     if unknown:
         raise click.UsageError(f"unknown part {', '.join(unknown)}; parts are: {', '.join(part_names())}")
     target = submission or default_submission()
+    if submission is None and not Path(target).exists():
+        click.echo("lstm-grader: no exercises/ folder here; give the path of your work, or make a "
+                   "fresh workspace with: lstm-grader start my-lstm", err=True)
+        sys.exit(USAGE_ERROR)
     try:
         report = grade(target, parts=list(parts) or None, seed=seed, timeout=timeout)
     except SubmissionError as error:

@@ -70,3 +70,10 @@ def test_junit_file_holds_one_test_case_per_part_with_failures_marked(tmp_path):
     cases = {case.get("name"): case for case in ElementTree.parse(junit).getroot().iter("testcase")}
     assert set(cases) == {"forget_gate", "sigmoid"}
     assert cases["forget_gate"].find("failure") is not None
+
+
+def test_check_without_exercises_here_points_to_start(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 2
+    assert "lstm-grader start" in result.output
