@@ -118,6 +118,9 @@ def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: i
 @click.option("--check", "only_check", is_flag=True, help="Only report drift; exit 1 if out of sync.")
 def make_exercises(only_check: bool) -> None:
     """Regenerate exercises/ from solutions/ (maintainers)."""
+    from grader.notebook_commands import maintainer_imports
+
+    maintainer_imports()
     from grader.stubs import (default_exercises_dir, default_solutions_dir, exercises_drift,
                               generate_exercises)
 
