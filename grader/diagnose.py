@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from grader.compare import FLOOR
-from grader.mistakes import Mistake, candidates, variant
+from grader.mistakes import Mistake, candidates, same_mistake, variant
 
 # two implementations of the same formula agree to ~1e-13; a different mistake differs by far more
 MATCH_TOLERANCE = 1e-8
@@ -105,9 +105,16 @@ def diagnose(part_name: str, observations: Sequence[Observation], folder: Path,
         return explain_warnings(part_name, observations, folder, split, set(warned)) if warned else None
     ordered = failing + [observation for observation in observations
                          if not any(observation is other for other in failing)]
-    for mistake in candidates(part_name):
-        if explains(mistake, part_name, ordered, folder, split):
-            return named(mistake, part_name)
+    matches = [mistake for mistake in candidates(part_name)
+               if explains(mistake, part_name, ordered, folder, split)]
+    if matches:
+        # the nearest part with a fitting mistake (the part itself before what it calls); two
+        # different mistakes of that part fitting the same numbers: naming either could be wrong
+        first = matches[0]
+        rivals = [other for other in matches[1:] if other.part == first.part]
+        if all(same_mistake(first.id, other.id) or same_mistake(other.id, first.id) for other in rivals):
+            return named(first, part_name)
+        return None
     return generic(part_name, observations)
 
 

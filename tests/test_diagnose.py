@@ -169,3 +169,25 @@ def test_same_array_treats_nan_and_inf_as_values():
     assert same_array(np.array([np.nan, np.inf, 1.0]), np.array([np.nan, np.inf, 1.0 + 1e-12]))
     assert not same_array(np.array([np.nan, 1.0]), np.array([0.0, 1.0]))
     assert not same_array(np.array([1.0]), np.array([[1.0]]))
+
+
+def test_two_different_mistakes_that_fit_the_same_numbers_give_no_diagnosis(tmp_path, monkeypatch):
+    import dataclasses
+    import shutil
+
+    from grader import mistakes
+    from grader.grading import grade
+
+    original = mistakes.BY_ID["forget_gate.tanh_instead_of_sigmoid"]
+    twin = dataclasses.replace(original, id="forget_gate.same_numbers_other_story", aliases=())
+    monkeypatch.setattr(mistakes, "EVERY_MISTAKE", mistakes.EVERY_MISTAKE + (twin,))
+    monkeypatch.setitem(mistakes.BY_ID, twin.id, twin)
+
+    folder = tmp_path / "submission"
+    shutil.copytree(ROOT / "solutions", folder, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    path = folder / original.file
+    path.write_text(path.read_text().replace(original.old, original.new))
+    part = grade(folder, parts=["forget_gate"], seed=5).part("forget_gate")
+    assert part.status == "fail" and part.diagnosis is None
+    monkeypatch.undo()
+    assert grade(folder, parts=["forget_gate"], seed=5).part("forget_gate").diagnosis == original.id
