@@ -2,8 +2,8 @@
 
 `memory_cell_params()` runs in the child and returns 12 arrays; everything else
 happens here, in the parent. The weights go through the grader's own LSTM
-(grader.recurrent, equal to the reference and present in a student release
-too) on families of random sequences, one family per behaviour of the gate
+(grader.recurrent, equal to the reference; in a student release, which holds
+no LSTM of the grader's, the student's own lstm_forward: see grader.trusted) on families of random sequences, one family per behaviour of the gate
 behaviour table: store, hold, ignore value while not writing, overwrite, stay
 silent while not reading, and fully random sequences. The result names the
 behaviours that failed, with one example each.
@@ -28,12 +28,12 @@ from typing import Any
 import numpy as np
 
 from grader.cases import PARAM_NAMES, part_rng
-from grader import recurrent
 from grader.checks import PartContext, finish, partial_points
 from grader.diagnose import Diagnosis, named
 from grader.mistakes import candidates, variant
 from grader.registry import Part
 from grader.results import PartResult
+from grader.trusted import Forward, grader_forward, trusted_lstm_forward
 
 D, H = 3, 1
 MAX_MAGNITUDE = 1e3
@@ -213,13 +213,19 @@ def params_problem(value: Any) -> tuple[dict[str, np.ndarray] | None, str]:
     return params, ""
 
 
-def run_behaviours(params: dict[str, np.ndarray], seed: int) -> list[Verdict]:
-    """Every behaviour's verdict, then the "silent" verdict over all their non-reading steps."""
+def run_behaviours(params: dict[str, np.ndarray], seed: int, forward: Forward | None = None) -> list[Verdict]:
+    """Every behaviour's verdict, then the "silent" verdict over all their non-reading steps.
+
+    `forward` is the LSTM the weights run through; by default the grader's own.
+    """
+    forward = forward or grader_forward()
+    if forward is None:
+        raise RuntimeError("run_behaviours needs an LSTM forward; a student release passes the student's")
     runs = []
     verdicts = []
     for behaviour in behaviours(seed):
         N = behaviour.x.shape[0]
-        h, _ = recurrent.lstm_forward(behaviour.x, np.zeros((N, H)), np.zeros((N, H)), params)
+        h, _ = forward(behaviour.x, np.zeros((N, H)), np.zeros((N, H)), params)
         h = np.asarray(h)[:, :, 0]
         runs.append((behaviour, h))
         problem = read_problem(behaviour, h)
@@ -236,15 +242,17 @@ def check_memory_cell(part: Part, context: PartContext) -> PartResult:
     params, problem = params_problem(value)
     if params is None:
         return finish(part, context, "fail", 0, [problem], started)
-    verdicts = run_behaviours(params, context.seed)
+    forward, note = trusted_lstm_forward(context)
+    verdicts = run_behaviours(params, context.seed, forward)
+    notes = [note] if note else []
     failing = [verdict for verdict in verdicts if not verdict.ok]
     if not failing:
         total = sum(behaviour.x.shape[0] for behaviour in behaviours(context.seed))
         return finish(part, context, "pass", part.points,
                       [f"stores, holds, ignores value while not writing, overwrites, reads and stays silent "
-                       f"on all {total} test sequences"], started)
+                       f"on all {total} test sequences"] + notes, started)
     good = len(verdicts) - len(failing)
-    messages = [verdict.message for verdict in failing]
+    messages = [verdict.message for verdict in failing] + notes
     messages.append(f"{good} of {len(verdicts)} behaviours right: "
                     + ", ".join(f"{verdict.name} {'ok' if verdict.ok else 'FAIL'}" for verdict in verdicts))
     return finish(part, context, "fail", partial_points(part.points, good, len(verdicts)), messages, started,

@@ -9,7 +9,8 @@ held out. In the child the grader calls the student's
 
 In the parent it checks the model's arrays, checks that `y_hat` is what an
 LSTM with those parameters and a linear read-out of the last hidden state
-gives (grader.recurrent.forecast, equal to the reference), and compares the
+gives (the grader's own LSTM, or in a student release the student's own
+lstm_forward: see grader.trusted), and compares the
 held-out mean squared error with the naive forecast "next value = last value".
 Full points need an error at most MARGIN times the naive one; at most
 HALF_MARGIN times earns half (a model that learned to repeat the last value
@@ -31,7 +32,6 @@ from typing import Any
 
 import numpy as np
 
-from grader import recurrent
 from grader.cases import Case, PARAM_NAMES
 from grader.checks import PartContext, StudentFailure, finish
 from grader.compare import compare_array
@@ -40,6 +40,7 @@ from grader.mistakes import candidates, variant
 from grader.reference import Reference
 from grader.registry import Part
 from grader.results import PartResult
+from grader.trusted import readout_forecast, trusted_lstm_forward
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "sunspots.csv"
 TRAIN_FRACTION = 0.8
@@ -183,7 +184,8 @@ def run_student_forecast(context: PartContext) -> ForecastRun:
         got = f"shape {prediction.shape}" if isinstance(prediction, np.ndarray) else type(prediction).__name__
         raise ForecastProblem(f"forecast(model, x) for {len(task.y_test)} held-out windows returned {got}, "
                               f"expected an array of shape {task.y_test.shape}")
-    expected = recurrent.forecast(model, task.x_test)
+    forward, _ = trusted_lstm_forward(context)
+    expected = readout_forecast(forward, model, task.x_test)
     agreement = compare_array(prediction, expected)
     if not agreement.ok:
         raise ForecastProblem("forecast(model, x) is not what an LSTM with the parameters in model and a "

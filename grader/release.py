@@ -33,9 +33,10 @@ DISTRIBUTION = "lstm_autograder"
 REQUIREMENTS = ("numpy>=1.24", "rich>=13.0", "click>=8.1")
 PACKAGE_DIR = Path(__file__).resolve().parent
 LEFT_OUT_SUFFIXES = (".pyc", ".pyo")
-# maintainer tools that only make sense beside solutions/; stubs.py also quotes a
-# solved function in its docstring, which has no place in a student's install
-MAINTAINER_ONLY = ("stubs.py", "notebooks.py", "release.py")
+# maintainer tools that only make sense beside solutions/ (stubs.py also quotes a
+# solved function in its docstring), and the grader's own LSTM forward (recurrent.py),
+# which would hand students a forward pass: none of them belongs in a student's install
+MAINTAINER_ONLY = ("stubs.py", "notebooks.py", "release.py", "recurrent.py")
 
 STUDENT_README = """# LSTM exercises: student release
 

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 
-from grader import bonus_checks, forecast, recurrent
+from grader import bonus_checks, forecast, recurrent, rnn
 from grader.bonus import BONUS_PARTS, PEEPHOLE_PARAM_NAMES, peephole_backward_cases, with_peepholes
 from grader.cases import PARAM_NAMES, make_params
 from grader.grading import grade
@@ -132,7 +132,7 @@ def test_grader_forecast_equals_the_reference(solutions) -> None:
 
 def test_rnn_gradient_norms_match_torch_autograd() -> None:
     rng = np.random.default_rng(4)
-    params = recurrent.rnn_params(rng, 3, 6, scale=1.5)
+    params = rnn.rnn_params(rng, 3, 6, scale=1.5)
     params["b"] = rng.standard_normal(6)
     x, h0 = rng.standard_normal((2, 10, 3)), rng.standard_normal((2, 6))
     weights = tensors(params)
@@ -142,15 +142,15 @@ def test_rnn_gradient_norms_match_torch_autograd() -> None:
         h = torch.tanh(x_t[:, t] @ weights["W"] + h @ weights["U"] + weights["b"])
     h.sum().backward()
     expected = x_t.grad.pow(2).sum(dim=(0, 2)).sqrt().numpy()
-    np.testing.assert_allclose(recurrent.rnn_gradient_norms(x, h0, params), expected, rtol=1e-10)
+    np.testing.assert_allclose(rnn.rnn_gradient_norms(x, h0, params), expected, rtol=1e-10)
 
 
 def test_rnn_gradients_vanish_where_the_lstm_cell_path_keeps_them() -> None:
     rng = np.random.default_rng(0)
     T, D, H = 60, 4, 16
     x = rng.standard_normal((1, T, D))
-    rnn = recurrent.rnn_gradient_norms(x, np.zeros((1, H)), recurrent.rnn_params(rng, D, H))
-    assert rnn[0] / rnn[-1] < 1e-6
+    norms = rnn.rnn_gradient_norms(x, np.zeros((1, H)), rnn.rnn_params(rng, D, H))
+    assert norms[0] / norms[-1] < 1e-6
 
 
 # the memory cell ---------------------------------------------------------------
@@ -315,3 +315,15 @@ def test_capstone_stub_states_the_graders_settings() -> None:
             f"{forecast.LEARNING_RATE:g}, {forecast.TRAINING_SEED})")
     assert call in text
     assert f"at most {forecast.MARGIN:g} times" in text and f"at most {forecast.HALF_MARGIN:g}" in text
+
+
+def test_without_the_graders_lstm_the_memory_cell_runs_through_the_students_forward(monkeypatch):
+    """A student release leaves grader.recurrent out; the memory cell must still be judged."""
+    from grader import trusted
+    from grader.grading import grade
+
+    monkeypatch.setattr(trusted, "grader_forward", lambda: None)
+    solutions = Path(__file__).resolve().parent.parent / "solutions"
+    part = grade(solutions, parts=["memory_cell_params"], seed=3).part("memory_cell_params")
+    assert part.status == "pass"
+    assert any("your own lstm_forward" in message for message in part.messages)

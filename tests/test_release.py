@@ -105,6 +105,9 @@ def test_no_solution_code_anywhere_in_the_release_or_the_installed_package(relea
     assert not (release["site"] / "solutions").exists()
     installed = [path.name for path in release["site"].iterdir()]
     assert not any(name.startswith("part") for name in installed), installed
+    # no LSTM forward of the grader's either: the bonus checks use the student's own there
+    assert not (release["site"] / "grader" / "recurrent.py").exists()
+    assert (release["site"] / "grader" / "trusted.py").is_file()
 
 
 def test_the_solutions_copied_in_score_full_marks_as_a_self_check(release, tmp_path):
@@ -117,6 +120,8 @@ def test_the_solutions_copied_in_score_full_marks_as_a_self_check(release, tmp_p
     assert report["bonus"] == report["max_bonus"]
     plain = run_check(release, submission)
     assert "self-check" in plain.stdout and f"seed {PUBLIC_SEED}" in plain.stdout
+    memory = next(part for part in report["parts"] if part["name"] == "memory_cell_params")
+    assert any("your own lstm_forward" in message for message in memory["messages"])
 
 
 def test_a_mistake_loses_the_same_parts_as_against_the_reference(release, tmp_path):
