@@ -25,6 +25,9 @@ Examples:
 
 
 def default_submission() -> str:
+    """exercises/ in a clone; the current folder in a workspace made by `lstm-grader start`."""
+    if not Path("exercises").exists() and any(Path(".").glob("part[0-9]_*.py")):
+        return "."
     return "exercises"
 
 
@@ -82,7 +85,8 @@ def main() -> None:
               metavar="FILE", help="Also write the results as JUnit XML (one test case per part).")
 def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: int | None,
           timeout: float, no_progress: bool, junit_path: Path | None) -> None:
-    """Grade SUBMISSION: a .py file, a folder of .py files, or a notebook (default: exercises/)."""
+    """Grade SUBMISSION: a .py file, a folder of .py files, or a notebook (default: exercises/, or the
+    workspace you are in)."""
     known = set(part_names())
     unknown = [name for name in parts if name not in known]
     if unknown:

@@ -66,12 +66,14 @@ def explain(topic: str | None) -> None:
 @click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
               help="Seconds each part may run before it is stopped.")
 def watch(submission: str | None, parts: tuple[str, ...], seed: int | None, timeout: float) -> None:
-    """Grade SUBMISSION again every time you save (default: exercises/); Ctrl-C stops."""
+    """Grade SUBMISSION again every time you save (default: exercises/, or the workspace you are in); Ctrl-C stops."""
     from grader.render import render_report, render_watch_header
     from grader.watch import WatchUnavailable, watch_files
     from grader.workspace import record
 
-    target = Path(submission or "exercises")
+    from grader.cli import default_submission
+
+    target = Path(submission or default_submission())
     if not target.exists():
         raise click.UsageError(f"{target} does not exist; give your submission folder or file")
 

@@ -77,3 +77,13 @@ def test_check_without_exercises_here_points_to_start(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["check"])
     assert result.exit_code == 2
     assert "lstm-grader start" in result.output
+
+
+def test_check_inside_a_started_workspace_grades_it(tmp_path, monkeypatch):
+    workspace = tmp_path / "my-lstm"
+    assert CliRunner().invoke(main, ["start", str(workspace)]).exit_code == 0
+    monkeypatch.chdir(workspace)
+    result = CliRunner().invoke(main, ["check", "--part", "sigmoid", "--json", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["submission"] == "." and report["parts"][0]["status"] == "missing"
