@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -164,5 +164,3 @@ def elementwise_cases(seed: int, part_name: str, count: int, extreme: bool = Tru
                       [20.0 * rng.standard_normal((N, H)) for _ in range(count)], False))
     return cases
 
-
-CaseMaker = Callable[[int], list[Case]]

@@ -17,9 +17,9 @@ import numpy as np
 
 from grader import gradcheck
 from grader.cases import Case, PARAM_NAMES
-from grader.compare import TOLERANCE, Comparison, compare_array, excerpt, tensor_relative_error
+from grader.compare import Comparison, compare_array, excerpt, tensor_relative_error
 from grader.diagnose import Diagnosis, Observation, diagnose, diagnose_error
-from grader.protocol import Opaque, decode_value
+from grader.protocol import decode_value
 from grader.reference import Reference
 from grader.registry import Part, get_part
 from grader.results import GradientRow, Mismatch, PartResult
@@ -253,18 +253,16 @@ def find_diagnosis(part: Part, context: PartContext, observations: list[Observat
 
 
 def compare_outputs(verdicts: dict[str, OutputVerdict], case: Case, got: dict[str, Any],
-                    expected: dict[str, Any], tolerance: float) -> dict[str, Comparison]:
-    comparisons = {}
+                    expected: dict[str, Any], tolerance: float) -> None:
+    """Record each output's comparison in its verdict: the worst error while it agrees, else the first failure."""
     for name, expected_value in expected.items():
         verdict = verdicts.setdefault(name, OutputVerdict())
         comparison = compare_array(got.get(name), expected_value, tolerance)
-        comparisons[name] = comparison
         if comparison.ok:
             verdict.worst = max(verdict.worst, comparison.max_relative_error)
         elif verdict.comparison is None:
             verdict.comparison, verdict.case = comparison, case.label
             verdict.expected, verdict.got = expected_value, got.get(name)
-    return comparisons
 
 
 def failure_of(verdict: OutputVerdict) -> Comparison:
@@ -288,11 +286,9 @@ def check_backward(part: Part, context: PartContext) -> PartResult:
     reference = context.reference(part.name)
     verdicts: dict[str, OutputVerdict] = {}
     forward_problem = ""
-    skipped_cases = 0
     gradient_case: tuple[Case, dict[str, Any]] | None = None
     observations: list[Observation] = []
-    cases = part.make_cases(context.seed)
-    for case in cases:
+    for case in part.make_cases(context.seed):
         args, reference_args = case.args, case.args
         if part.cache_from:
             try:
@@ -304,7 +300,6 @@ def check_backward(part: Part, context: PartContext) -> PartResult:
             problem = forward_disagreement(part.cache_from, forward_value, forward_expected)
             if problem:
                 forward_problem = forward_problem or f"case {case.label}: {problem}"
-                skipped_cases += 1
             args = case.args + (forward_value[2],)
             reference_args = case.args + (forward_expected[2],)
         else:
@@ -329,8 +324,8 @@ def check_backward(part: Part, context: PartContext) -> PartResult:
     names = list(numerical_errors) or list(verdicts)
     rows = tuple(GradientRow(name, verdict_error(verdicts.get(name)), numerical_errors.get(name),
                              part.tolerance, gradcheck.NUMERICAL_TOLERANCE) for name in names)
-    return backward_verdict(part, context, started, verdicts, rows, forward_problem,
-                            skipped_cases, len(cases), observations, depends_on_inputs)
+    return backward_verdict(part, context, started, verdicts, rows, forward_problem, observations,
+                            depends_on_inputs)
 
 
 def verdict_error(verdict: OutputVerdict | None) -> float | None:
@@ -418,13 +413,13 @@ def local_forward_label(part: Part) -> str:
 
 
 def backward_verdict(part: Part, context: PartContext, started: float, verdicts: dict[str, OutputVerdict],
-                     rows: tuple[GradientRow, ...], forward_problem: str, skipped_cases: int,
-                     total_cases: int, observations: list[Observation] | None = None,
-                     depends_on_inputs: bool = True) -> PartResult:
+                     rows: tuple[GradientRow, ...], forward_problem: str,
+                     observations: list[Observation] | None = None, depends_on_inputs: bool = True
+                     ) -> PartResult:
     numerical_rows = [row for row in rows if row.vs_numerical is not None]
     numerical_bad = [row for row in numerical_rows if row.vs_numerical > row.numerical_tolerance]
     forward_name = part.cache_from or part.forward or local_forward_label(part)
-    if part.cache_from and skipped_cases:
+    if part.cache_from and forward_problem:
         # not punished twice: a backward that is right for the student's own forward keeps
         # up to half its points, the half that could not be checked against the reference
         messages = [f"your {forward_name} does not match the reference ({forward_problem}), so this "
@@ -444,7 +439,6 @@ def backward_verdict(part: Part, context: PartContext, started: float, verdicts:
         return finish(part, context, "fail", score, messages, started, gradients=rows)
     failing = {name: verdict for name, verdict in verdicts.items() if verdict.comparison is not None}
     good = len(verdicts) - len(failing)
-    notes: list[str] = []
     if not failing:
         worst = max((verdict.worst for verdict in verdicts.values()), default=0.0)
         matched = "the gradient matches" if len(verdicts) == 1 else f"all {len(verdicts)} gradients match"
@@ -455,7 +449,7 @@ def backward_verdict(part: Part, context: PartContext, started: float, verdicts:
                             f"{worst_numerical:.1e}")
         if forward_problem and not part.cache_from:
             messages.append(f"note: {forward_problem}; this backward was checked against the reference forward")
-        return finish(part, context, "pass", part.points, messages + notes, started, gradients=rows)
+        return finish(part, context, "pass", part.points, messages, started, gradients=rows)
     failing_rows = [row for row in rows if row.name in failing]
     if len(verdicts) > 1:
         summary = format_errors(failing_rows, "vs_reference") + f"   (allowed {part.tolerance:g}; " + (
@@ -475,7 +469,7 @@ def backward_verdict(part: Part, context: PartContext, started: float, verdicts:
                             + f" (allowed {gradcheck.NUMERICAL_TOLERANCE:g})")
     mismatch = make_mismatch(first, first_name, part.tolerance)
     return finish(part, context, "fail", partial_points(part.points, good, len(verdicts)),
-                  messages + notes, started, gradients=rows, mismatch=mismatch,
+                  messages, started, gradients=rows, mismatch=mismatch,
                   diagnosis=find_diagnosis(part, context, observations or []))
 
 

@@ -14,9 +14,6 @@ import numpy as np
 from grader import cases as C
 from grader.cases import Case
 
-GROUPS = ("forward", "backward", "bonus")
-
-
 @dataclass(frozen=True)
 class NumericalSetup:
     """How to check a backward part against central differences of a forward.
@@ -136,11 +133,9 @@ def activation_backward_cases(name: str, activation: Callable[[np.ndarray], np.n
     return make
 
 
-def activation_numerical(activation_arg: str) -> Callable[[Case], NumericalSetup]:
-    def build(case: Case) -> NumericalSetup:
-        return NumericalSetup((case.extra["z"],), ((None, case.args[0]),),
-                              (("dz", 0, None, True),))
-    return build
+def activation_numerical(case: Case) -> NumericalSetup:
+    """d/dz of the activation at z (kept in case.extra), with the upstream gradient as the loss weights."""
+    return NumericalSetup((case.extra["z"],), ((None, case.args[0]),), (("dz", 0, None, True),))
 
 
 def hidden_state_backward_cases(seed: int) -> list[Case]:
@@ -272,11 +267,11 @@ PARTS: tuple[Part, ...] = (
     Part("sigmoid_backward", "backward", 4, ("ds", "s"), ("dz",),
          activation_backward_cases("sigmoid_backward", stable_sigmoid),
          "Use the output: d sigmoid/dz = s * (1 - s), times the upstream ds.",
-         checker="backward", forward="sigmoid", numerical=activation_numerical("s"), topic="part2_cell_backward"),
+         checker="backward", forward="sigmoid", numerical=activation_numerical, topic="part2_cell_backward"),
     Part("tanh_backward", "backward", 4, ("dt", "t"), ("dz",),
          activation_backward_cases("tanh_backward", np.tanh),
          "Use the output: d tanh/dz = 1 - t**2, times the upstream dt.",
-         checker="backward", local_forward=np.tanh, numerical=activation_numerical("t"),
+         checker="backward", local_forward=np.tanh, numerical=activation_numerical,
          topic="part2_cell_backward"),
     Part("hidden_state_backward", "backward", 6, ("dh", "c", "o"), ("dc", "do"), hidden_state_backward_cases,
          "h = o * tanh(c): do = dh * tanh(c), and dc = dh * o * (1 - tanh(c)**2).",
@@ -320,6 +315,3 @@ def get_part(name: str) -> Part:
             return part
     raise KeyError(f"no part named {name!r}; parts are: {', '.join(part_names())}")
 
-
-def core_points() -> float:
-    return float(sum(part.points for part in PARTS))

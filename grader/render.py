@@ -32,17 +32,6 @@ def render_json(report: Report) -> str:
     return json.dumps(report.to_dict(), indent=2)
 
 
-def gradient_line(rows: tuple[GradientRow, ...]) -> str:
-    failing = [row for row in rows if not row.ok]
-    shown = failing or list(rows)
-    return "  ".join(f"{row.name} {error_text(row)}" for row in shown[:8])
-
-
-def error_text(row: GradientRow) -> str:
-    value = row.vs_reference if row.vs_reference is not None else row.vs_numerical
-    return "-" if value is None else f"{value:.1e}"
-
-
 def summary_line(report: Report) -> str:
     line = f"score {points(report.score)} / {points(report.max_score)}"
     if report.max_bonus:
