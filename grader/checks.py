@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from grader.protocol import decode_value
 from grader.reference import Reference
 from grader.registry import Part, get_part
 from grader.results import GradientRow, Mismatch, PartResult
-from grader.sandbox import ChildDied, ChildSession, ChildTimeout
+from grader.sandbox import ChildDied, ChildSession, ChildTimeout, Reply
 
 OUTPUT_SHOWN = 2_000
 
@@ -52,37 +52,36 @@ class PartContext:
     def call(self, function: str, args: tuple[Any, ...], arg_names: tuple[str, ...] = (),
              keep: tuple[int, ...] = ()) -> Any:
         """Run a student function on `args`; returns its decoded result or raises StudentFailure."""
-        self.ensure_loaded(function)
-        try:
-            reply = self.session.call(function, list(args), arg_names=list(arg_names) or None,
-                                      keep=keep, timeout=self.timeout)
-        except ChildTimeout:
-            raise StudentFailure("timeout", [f"{function} did not finish within {self.timeout:g} s "
-                                             "and was stopped (an endless loop?)"], function) from None
-        except ChildDied as error:
-            raise StudentFailure("error", [f"{function} crashed the process: {error}"], function) from None
-        self.record_output(reply.output)
-        if reply.status == "ok":
-            self.warnings.update(str(text) for text in reply.header.get("warnings") or [])
-            modified = reply.header.get("modified") or []
-            value = decode_value(reply.header["value"], reply.arrays)
-            return value, list(modified)
-        raise failure_from_reply(function, reply.header)
+        reply = self.ask(function, f"{function} did not finish within {self.timeout:g} s "
+                                   "and was stopped (an endless loop?)",
+                         lambda: self.session.call(function, list(args), arg_names=list(arg_names) or None,
+                                                   keep=keep, timeout=self.timeout))
+        self.warnings.update(str(text) for text in reply.header.get("warnings") or [])
+        modified = reply.header.get("modified") or []
+        value = decode_value(reply.header["value"], reply.arrays)
+        return value, list(modified)
 
     def perturb(self, function: str, args: tuple[Any, ...], plan: list[gradcheck.Perturbation],
                 outputs: list[int | None]) -> list[np.ndarray]:
+        """The student's forward at every perturbation of the plan; one stacked array per output."""
+        reply = self.ask(function, f"{function} was too slow for the numerical gradient check",
+                         lambda: self.session.perturb(function, list(args), plan, outputs,
+                                                      timeout=self.timeout * 3))
+        return reply.arrays
+
+    def ask(self, function: str, too_slow: str, send: Callable[[], Reply]) -> Reply:
+        """Send one request about `function`; any answer but "ok" becomes a StudentFailure."""
         self.ensure_loaded(function)
         try:
-            reply = self.session.perturb(function, list(args), plan, outputs, timeout=self.timeout * 3)
+            reply = send()
         except ChildTimeout:
-            raise StudentFailure("timeout", [f"{function} was too slow for the numerical gradient check"],
-                                 function) from None
+            raise StudentFailure("timeout", [too_slow], function) from None
         except ChildDied as error:
             raise StudentFailure("error", [f"{function} crashed the process: {error}"], function) from None
         self.record_output(reply.output)
-        if reply.status == "ok":
-            return reply.arrays
-        raise failure_from_reply(function, reply.header)
+        if reply.status != "ok":
+            raise failure_from_reply(function, reply.header)
+        return reply
 
     def ensure_loaded(self, function: str) -> None:
         try:

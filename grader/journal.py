@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one step."""
+def atomic_write(path: Path, text: str, mode_from: Path | None = None) -> None:
+    """Replace `path` with `text` in one step; `mode_from` gives it that file's permissions."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -24,6 +25,8 @@ def atomic_write(path: Path, text: str) -> None:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
+        if mode_from is not None:
+            shutil.copymode(mode_from, temporary)  # mkstemp makes the file private
         os.replace(temporary, path)
     except BaseException:
         try:

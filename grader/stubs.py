@@ -18,13 +18,12 @@ from __future__ import annotations
 import ast
 import io
 import itertools
-import os
 import re
-import shutil
-import tempfile
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
+
+from grader.journal import atomic_write
 
 SOLUTION = "SOLUTION"
 HIDDEN_TESTS = "HIDDEN TESTS"
@@ -218,20 +217,6 @@ def _solution_files(solutions_dir: Path) -> list[Path]:
     return sorted(solutions_dir.glob("*.py"))
 
 
-def _write_atomically(path: Path, text: str, mode_from: Path) -> None:
-    """Write `text` to `path` so a reader sees the old file or the new one, never half."""
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as temp_file:
-            temp_file.write(text)
-        # mkstemp makes the file private; give the stub the solution's permissions
-        shutil.copymode(mode_from, temp_name)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
 def _read(path: Path) -> str:
     # newline="" keeps the file's own line endings, so stubs match byte for byte
     with path.open(encoding="utf-8", newline="") as file:
@@ -265,7 +250,7 @@ def generate_exercises(solutions_dir: Path, exercises_dir: Path) -> list[Path]:
     written = []
     for source, stub in stubs.items():
         target = exercises_dir / source.name
-        _write_atomically(target, stub, mode_from=source)
+        atomic_write(target, stub, mode_from=source)
         written.append(target)
     return written
 
