@@ -17,16 +17,22 @@ What the grader's policy means for the parts that call a broken function:
 - lstm_cell_backward and lstm_backward get their cache from the student's
   lstm_cell_forward / lstm_forward, and are judged only when that forward
   agrees with the reference on every case: a forward mistake that shows in
-  any case scores the cache-taking backward 0, even when the backward itself
-  is right (the feedback then says whether it agrees with the student's own
-  forward). So FORWARD_STEP below is "lstm_cell_forward and all that builds
-  on it", SEQUENCE "lstm_forward and lstm_backward".
+  any case leaves the cache-taking backward at most half its points, for the
+  gradients that agree with the student's own forward. So FORWARD_STEP below
+  is "lstm_cell_forward and all that builds on it", SEQUENCE "lstm_forward and
+  lstm_backward".
 
-Used by tests/test_mutation_suite.py.
+`edited_solutions` builds a submission from the solutions with such edits; the
+test files that grade a changed copy of the reference all use it.
 """
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+SOLUTIONS_DIR = Path(__file__).resolve().parent.parent / "solutions"
 
 PART1 = "part1_cell_forward.py"
 PART2 = "part2_cell_backward.py"
@@ -291,3 +297,30 @@ MUTANTS: tuple[Mutant, ...] = (
            {"lstm_backward"},
            "dx stored in reversed time order"),
 )
+
+
+def edited_solutions(folder: Path, edits: Iterable[tuple[str, str, str]] = (),
+                     files: Iterable[str] | None = None) -> Path:
+    """Copy the solution .py files (all, or just `files`) into `folder`, then apply each edit.
+
+    Args:
+        folder: where the submission goes; created if missing.
+        edits: (file, old, new); `old` must occur exactly once in that file.
+        files: the solution files to copy; default every .py file in solutions/.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    names = list(files) if files is not None else [path.name for path in sorted(SOLUTIONS_DIR.glob("*.py"))]
+    for name in names:
+        shutil.copy(SOLUTIONS_DIR / name, folder / name)
+    for name, old, new in edits:
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
+        count = text.count(old)
+        assert count == 1, f"{old!r} occurs {count} times in {name}, expected exactly once"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    return folder
+
+
+def edit_of(mistake: Mutant) -> tuple[str, str, str]:
+    """A mutant (or any entry with file, old and new) as an edit for `edited_solutions`."""
+    return mistake.file, mistake.old, mistake.new

@@ -5,7 +5,6 @@ mutated copy of the solutions), on its own part only.
 """
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from grader.forecast import diagnose_forecast, flatten, probes
 from grader.grading import grade
 from grader.mistakes import BY_ID, candidates, same_mistake, variant
 from grader.reference import Reference
-from mutants import MUTANTS
+from mutants import MUTANTS, edit_of, edited_solutions
 from test_bonus_mistakes import SOLUTIONS_DIR, mutated_copy
 
 SEED = 1234
@@ -66,11 +65,8 @@ def test_the_reference_gets_no_diagnosis_on_any_bonus_part() -> None:
 
 
 def test_a_peephole_cell_names_the_core_helper_it_calls(tmp_path: Path) -> None:
-    for path in SOLUTIONS_DIR.glob("*.py"):
-        shutil.copy(path, tmp_path / path.name)
     mutant = next(mutant for mutant in MUTANTS if mutant.id == "sigmoid.missing_minus_sign")
-    target = tmp_path / mutant.file
-    target.write_text(target.read_text().replace(mutant.old, mutant.new))
+    edited_solutions(tmp_path, [edit_of(mutant)])
     part = grade(tmp_path, parts=["peephole_cell_forward"], seed=SEED).part("peephole_cell_forward")
     assert part.status == "fail" and part.diagnosis == "sigmoid.missing_minus_sign"
     assert any(message.endswith("(in sigmoid, which your peephole_cell_forward calls)") for message in part.messages)
@@ -141,12 +137,7 @@ SAME_NUMBERS_IN_BONUS = {("lstm_backward.only_last_dh", "gradient_norms"): "grad
 def test_core_mistakes_never_get_a_wrong_diagnosis_on_the_bonus_parts(tmp_path: Path) -> None:
     wrong = {}
     for mutant in MUTANTS:
-        folder = tmp_path / mutant.id
-        folder.mkdir()
-        for path in SOLUTIONS_DIR.glob("*.py"):
-            shutil.copy(path, folder / path.name)
-        target = folder / mutant.file
-        target.write_text(target.read_text().replace(mutant.old, mutant.new))
+        folder = edited_solutions(tmp_path / mutant.id, [edit_of(mutant)])
         report = grade(folder, parts=["peephole_cell_forward", "peephole_cell_backward", "gradient_norms"],
                        seed=SEED)
         for part in report.parts:

@@ -5,7 +5,6 @@ exact piece of one bonus file replaced, then only the mistake's part graded.
 """
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from grader.bonus import BONUS_PARTS
 from grader.bonus_mistakes import BONUS_MISTAKES
 from grader.grading import grade
+from mutants import edited_solutions
 
 SOLUTIONS_DIR = Path(__file__).resolve().parent.parent / "solutions"
 SEED = 1234
@@ -21,14 +21,8 @@ KEYS = {"id", "part", "file", "old", "new", "explanation", "equation"}
 
 
 def mutated_copy(folder: Path, mistake: dict[str, str]) -> Path:
-    for path in SOLUTIONS_DIR.glob("*.py"):
-        shutil.copy(path, folder / path.name)
-    target = folder / mistake["file"]
-    text = target.read_text(encoding="utf-8")
-    count = text.count(mistake["old"])
-    assert count == 1, f"{mistake['id']}: `old` occurs {count} times in {mistake['file']}, expected once"
-    target.write_text(text.replace(mistake["old"], mistake["new"]), encoding="utf-8")
-    return folder
+    """All the solution files in `folder`, with the mistake's one replacement."""
+    return edited_solutions(folder, [(mistake["file"], mistake["old"], mistake["new"])])
 
 
 def test_every_bonus_part_has_at_least_three_mistakes() -> None:

@@ -1,25 +1,17 @@
 """The verdicts of the checkers: who is blamed when a forward or a backward is wrong."""
-import shutil
 from pathlib import Path
 
 import pytest
 
 from grader.grading import grade
+from mutants import edited_solutions
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
 
 
 def submission(tmp_path: Path, *edits: tuple[str, str, str]) -> Path:
     """A copy of the reference solutions with text replacements (file, old, new)."""
-    folder = tmp_path / "submission"
-    shutil.copytree(SOLUTIONS, folder, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
-    for name, old, new in edits:
-        path = folder / name
-        text = path.read_text()
-        if text.count(old) != 1:
-            raise ValueError(f"{old!r} occurs {text.count(old)} times in {name}")
-        path.write_text(text.replace(old, new))
-    return folder
+    return edited_solutions(tmp_path / "submission", edits)
 
 
 WRONG_HIDDEN_STATE = ("part1_cell_forward.py", "h = o * np.tanh(c)\n    return h", "h = o * c\n    return h")

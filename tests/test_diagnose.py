@@ -1,7 +1,6 @@
 """Diagnosis: the right mistake for the project's mutants, and never one for a correct implementation."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,7 @@ from grader.mistakes import CATALOGUE, Mistake, same_mistake, variant
 from grader.reference import Reference
 from grader.registry import PARTS, get_part
 from helpers_feedback import reference_args, split
-from mutants import MUTANTS, Mutant
+from mutants import MUTANTS, SOLUTION_FILES, Mutant, edit_of, edited_solutions
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -23,14 +22,7 @@ REQUIRED_RATE = 0.90
 
 
 def mutant_submission(folder: Path, mutant: Mutant) -> Path:
-    folder.mkdir(parents=True)
-    for name in ("part1_cell_forward.py", "part2_cell_backward.py", "part3_sequence.py"):
-        shutil.copy(SOLUTIONS / name, folder / name)
-    path = folder / mutant.file
-    text = path.read_text()
-    assert text.count(mutant.old) == 1, mutant.id
-    path.write_text(text.replace(mutant.old, mutant.new))
-    return folder
+    return edited_solutions(folder, [edit_of(mutant)], SOLUTION_FILES)
 
 
 def observations(part_name: str, function, reference: Reference) -> list[Observation]:
@@ -173,7 +165,6 @@ def test_same_array_treats_nan_and_inf_as_values():
 
 def test_two_different_mistakes_that_fit_the_same_numbers_give_no_diagnosis(tmp_path, monkeypatch):
     import dataclasses
-    import shutil
 
     from grader import mistakes
     from grader.grading import grade
@@ -183,10 +174,7 @@ def test_two_different_mistakes_that_fit_the_same_numbers_give_no_diagnosis(tmp_
     monkeypatch.setattr(mistakes, "EVERY_MISTAKE", mistakes.EVERY_MISTAKE + (twin,))
     monkeypatch.setitem(mistakes.BY_ID, twin.id, twin)
 
-    folder = tmp_path / "submission"
-    shutil.copytree(ROOT / "solutions", folder, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
-    path = folder / original.file
-    path.write_text(path.read_text().replace(original.old, original.new))
+    folder = edited_solutions(tmp_path / "submission", [edit_of(original)])
     part = grade(folder, parts=["forget_gate"], seed=5).part("forget_gate")
     assert part.status == "fail" and part.diagnosis is None
     monkeypatch.undo()

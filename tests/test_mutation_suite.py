@@ -8,7 +8,6 @@ call.
 """
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 from grader.grading import grade
 from grader.registry import PARTS
 from grader.results import Report
-from mutants import MUTANTS, SOLUTION_FILES, Mutant
+from mutants import MUTANTS, SOLUTION_FILES, Mutant, edit_of, edited_solutions
 
 SOLUTIONS_DIR = Path(__file__).resolve().parent.parent / "solutions"
 SEED = 1234
@@ -26,17 +25,8 @@ BY_ID = {mutant.id: mutant for mutant in MUTANTS}
 
 
 def build_submission(folder: Path, mutants: Iterable[Mutant]) -> Path:
-    """Copy the core solution files into `folder` and apply each mutant's one replacement."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in SOLUTION_FILES:
-        shutil.copy(SOLUTIONS_DIR / name, folder / name)
-    for mutant in mutants:
-        path = folder / mutant.file
-        text = path.read_text(encoding="utf-8")
-        count = text.count(mutant.old)
-        assert count == 1, f"{mutant.id}: `old` occurs {count} times in {mutant.file}, expected exactly once"
-        path.write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
-    return folder
+    """The core solution files in `folder`, with each mutant's one replacement."""
+    return edited_solutions(folder, [edit_of(mutant) for mutant in mutants], SOLUTION_FILES)
 
 
 def describe(report: Report, names: Iterable[str]) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import venv
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from grader.grading import grade
 from grader.release import build_release
 from grader.vectors import PUBLIC_SEED
+from mutants import edited_solutions
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -110,8 +110,7 @@ def test_no_solution_code_anywhere_in_the_release_or_the_installed_package(relea
 
 
 def test_the_solutions_copied_in_score_full_marks_as_a_self_check(release, tmp_path):
-    submission = tmp_path / "submission"
-    shutil.copytree(SOLUTIONS, submission, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    submission = edited_solutions(tmp_path / "submission")
     result = run_check(release, submission, "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -124,10 +123,8 @@ def test_the_solutions_copied_in_score_full_marks_as_a_self_check(release, tmp_p
 
 
 def test_a_mistake_loses_the_same_parts_as_against_the_reference(release, tmp_path):
-    submission = tmp_path / "mistake"
-    shutil.copytree(SOLUTIONS, submission, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
-    part2 = submission / "part2_cell_backward.py"
-    part2.write_text(part2.read_text().replace("dz = dt * (1.0 - t**2)", "dz = dt * (1.0 - t)"))
+    submission = edited_solutions(tmp_path / "mistake",
+                                  [("part2_cell_backward.py", "dz = dt * (1.0 - t**2)", "dz = dt * (1.0 - t)")])
     result = run_check(release, submission, "--json")
     assert result.returncode == 0, result.stderr
     in_release = {part["name"]: part["score"] for part in json.loads(result.stdout)["parts"]}

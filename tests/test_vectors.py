@@ -1,7 +1,6 @@
 """Public test vectors: recorded from the reference, replayed without it, judging the same."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +9,7 @@ import pytest
 from grader import reference as reference_module
 from grader.grading import grade
 from grader.reference import Reference, ReferenceUnavailable
+from mutants import edited_solutions
 from grader.vectors import PUBLIC_SEED, Token, VectorReference, digest, record_vectors
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,8 +22,8 @@ def vectors(tmp_path_factory) -> Path:
 
 
 def mutant(tmp_path: Path, file: str, old: str, new: str) -> Path:
-    folder = tmp_path / "submission"
-    shutil.copytree(SOLUTIONS, folder, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    """The solutions with every occurrence of `old` in `file` (docstrings included) replaced."""
+    folder = edited_solutions(tmp_path / "submission")
     path = folder / file
     text = path.read_text()
     if old not in text:
