@@ -10,6 +10,7 @@ from grader import __version__
 from grader.grading import DEFAULT_TIMEOUT, grade
 from grader.reference import ReferenceUnavailable
 from grader.registry import part_names
+from grader.sandbox import SANDBOX_MODES, SandboxUnavailable, resolve_sandbox
 from grader.render import render_json, render_report
 from grader.submission import SubmissionError
 
@@ -83,8 +84,11 @@ def main() -> None:
               help="Do not record this run in <workspace>/.lstm-grader/progress.json.")
 @click.option("--junit", "junit_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="FILE", help="Also write the results as JUnit XML (one test case per part).")
+@click.option("--sandbox", "sandbox_mode", type=click.Choice(SANDBOX_MODES), default="auto", show_default=True,
+              help="How your code is held in: auto picks the strongest here (see the README); "
+                   "none runs it unconfined (unsafe).")
 def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: int | None,
-          timeout: float, no_progress: bool, junit_path: Path | None) -> None:
+          timeout: float, no_progress: bool, junit_path: Path | None, sandbox_mode: str) -> None:
     """Grade SUBMISSION: a .py file, a folder of .py files, or a notebook (default: exercises/, or the
     workspace you are in)."""
     known = set(part_names())
@@ -97,7 +101,11 @@ def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: i
                    "fresh workspace with: lstm-grader start my-lstm", err=True)
         sys.exit(USAGE_ERROR)
     try:
-        report = grade(target, parts=list(parts) or None, seed=seed, timeout=timeout)
+        sandbox = resolve_sandbox(sandbox_mode, quiet=as_json)
+        report = grade(target, parts=list(parts) or None, seed=seed, timeout=timeout, sandbox=sandbox)
+    except SandboxUnavailable as error:
+        click.echo(f"lstm-grader: {error}", err=True)
+        sys.exit(USAGE_ERROR)
     except SubmissionError as error:
         click.echo(f"lstm-grader: {error}", err=True)
         sys.exit(USAGE_ERROR)

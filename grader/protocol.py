@@ -66,7 +66,7 @@ def read_exactly(stream: BinaryIO, size: int) -> bytes:
 def read_frame(stream: BinaryIO, limit: int = MAX_FRAME_BYTES) -> bytes:
     (size,) = HEADER.unpack(read_exactly(stream, HEADER.size))
     if size > limit:
-        raise ProtocolError(f"frame of {size} bytes is over the {limit}-byte limit")
+        raise ProtocolError(f"a reply of {size} bytes is over its budget of {max(limit, 0)} bytes")
     return read_exactly(stream, size)
 
 
@@ -102,16 +102,31 @@ def send_message(stream: BinaryIO, header: dict[str, Any], arrays: list[np.ndarr
     stream.flush()
 
 
-def receive_message(stream: BinaryIO) -> tuple[dict[str, Any], list[np.ndarray]]:
+class Budget:
+    """Bytes a reader will still accept, shared by every frame of one request's replies
+    (stale frames included), so no sender can make the reader hold or read more."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def take(self, stream: BinaryIO, limit: int) -> bytes:
+        frame = read_frame(stream, min(limit, self.left))
+        self.left -= len(frame) + HEADER.size
+        return frame
+
+
+def receive_message(stream: BinaryIO, budget: Budget | None = None) -> tuple[dict[str, Any], list[np.ndarray]]:
+    """Read one message; with a `budget`, a frame over what is left is refused before it is read."""
+    budget = budget or Budget(MAX_HEADER_BYTES + MAX_ARRAYS * MAX_FRAME_BYTES)
     try:
-        header = json.loads(read_frame(stream, MAX_HEADER_BYTES).decode())
+        header = json.loads(budget.take(stream, MAX_HEADER_BYTES).decode())
     except (UnicodeDecodeError, ValueError, RecursionError) as error:  # ValueError: also huge ints
         raise ProtocolError(f"malformed header: {str(error)[:200]}") from error
     if not isinstance(header, dict) or type(header.get("n_arrays")) is not int:
         raise ProtocolError("header is not a message")
     if not 0 <= header["n_arrays"] <= MAX_ARRAYS:
         raise ProtocolError(f"a message may carry at most {MAX_ARRAYS} arrays")
-    arrays = [array_from_bytes(read_frame(stream)) for _ in range(header["n_arrays"])]
+    arrays = [array_from_bytes(budget.take(stream, MAX_FRAME_BYTES)) for _ in range(header["n_arrays"])]
     return header, arrays
 
 

@@ -1,28 +1,32 @@
 """Start, talk to and stop the child process that runs student code.
 
 This is the only module that starts processes. A `ChildSession` owns one
-child: it sends requests, waits for replies with a deadline, and kills the
-whole process group with SIGKILL when a part runs out of time, whatever signal
-handlers the student installed. Output the child prints outside a call is
-drained by a thread and kept, capped, for the report.
+child: it sends requests, waits for replies with a deadline and a byte budget,
+and kills the whole process group with SIGKILL when a part runs out of time,
+whatever signal handlers the student installed. Output the child prints
+outside a call is drained by a thread and kept, capped, for the report.
 
-How the child is isolated (`--sandbox auto|bwrap|process`):
+The boundary is the kernel's, set up before the student's first line runs
+(`--sandbox auto|bwrap|process|none`):
 
-- every child: its own session and process group, resource limits set before
-  exec (CPU time, address space, processes, file size, open files, no core
-  files), a clean environment, a private working folder, and a staged
-  read-only copy of the submission; when the grader runs as root and the
-  Python runtime is reachable by an unprivileged user, the child runs as
-  `nobody` (uid 65534);
-- bwrap: the child also runs inside bubblewrap with new user, pid, network,
-  ipc and uts namespaces, and sees only the Python runtime, numpy, the worker
-  and the submission, read only (the solutions, the course secret and the
-  output folder do not exist in its view);
-- auto: bwrap when bubblewrap is installed and can create namespaces (it
-  cannot inside a default Docker container), else the process sandbox, with
-  a once-only notice on stderr.
+- every child: its own session, resource limits set before exec, a clean
+  environment, the staged view of `grader.child_view`, and in the child,
+  before any student file is imported, Landlock (read only the runtime, numpy
+  and the submission; write only its working folder; execute only the
+  interpreter; no TCP; signals and abstract sockets scoped to itself) and a
+  seccomp filter (no sockets, no new programs, no tracing);
+- process: that alone where Landlock has ABI 6 or later; where Landlock is
+  missing, each concurrent child runs as its own unprivileged uid
+  (`grader.child_users`), and without either the grader refuses to grade;
+- bwrap: also new user, pid, network, ipc and uts namespaces, a view that
+  holds only the runtime, numpy, the worker and the submission, and sized
+  tmpfs for /tmp and /dev/shm;
+- auto: bwrap when bubblewrap can create namespaces (not in a default Docker
+  container), else process;
+- none: no boundary at all, only when asked for; every report says so.
 
-`Sandbox.isolation` is the one-line description recorded in every report.
+The start-up probe runs the exact child command; `Sandbox.isolation` is the
+one-line description recorded in every report.
 """
 from __future__ import annotations
 
@@ -39,33 +43,32 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from grader import protocol
+from grader import child_view, landlock, protocol, seccomp
+from grader.child_users import ChildUser, NoFreeUser, lease_user
+from grader.safe_text import clean_text, clean_tree
 
-WORKER_PATH = Path(__file__).with_name("worker.py")
-PROTOCOL_PATH = Path(__file__).with_name("protocol.py")
 STRAY_OUTPUT_LIMIT = 20_000
-SANDBOX_MODES = ("auto", "bwrap", "process")
-UNPRIVILEGED_UID = 65534  # nobody
+SANDBOX_MODES = ("auto", "bwrap", "process", "none")
 CHILD_TOKEN_VARIABLE = "LSTM_GRADER_CHILD"
-MAX_STAGED_FILES = 200
-MAX_STAGED_BYTES = 20 * 1024 * 1024
-
-# where things appear inside the bubblewrap view
-BOX_ROOT = "/sandbox"
-BOX_SITE = BOX_ROOT + "/site"
-BOX_GRADER = BOX_ROOT + "/grader"
-BOX_SUBMISSION = BOX_ROOT + "/submission"
-BOX_WORK = BOX_ROOT + "/work"
+DISABLE_LANDLOCK_VARIABLE = "LSTM_GRADER_DISABLE_LANDLOCK"  # tests the fallback on a kernel that has it
+FULL_LANDLOCK_ABI = 6  # files, TCP, and signals scoped: enough on its own
+HELLO_TIMEOUT = 30.0
+REPLY_FLOOR_BYTES = 4 * 1024 * 1024
+REPLY_GROWTH = 16  # a reply may be this many times the inputs, plus the floor
 
 
 class SandboxUnavailable(Exception):
-    """The requested sandbox cannot run on this machine (e.g. --sandbox bwrap without bubblewrap)."""
+    """The requested sandbox cannot run on this machine; grading must not start."""
+
+
+class SandboxFailure(SandboxUnavailable):
+    """A child failed before it ran any student code: the grader's or the machine's fault."""
 
 
 @dataclass(frozen=True)
@@ -136,92 +139,11 @@ def bwrap_binary() -> str | None:
     return str(candidate) if candidate and os.access(str(candidate), os.X_OK) else None
 
 
-def runtime_paths() -> tuple[str, str, str | None]:
-    """The real interpreter, numpy's package folder and its bundled libraries folder (if any)."""
-    executable = os.path.realpath(sys.executable)
-    numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
-    libs = numpy_dir + ".libs"
-    return executable, numpy_dir, libs if os.path.isdir(libs) else None
-
-
-def hidden_site_folders() -> list[str]:
-    """Installed-package folders of the runtime, masked inside the sandbox (numpy is bound alone)."""
-    import sysconfig
-
-    folders = {sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_prefix})[key]
-               for key in ("purelib", "platlib")}
-    return sorted(folder for folder in folders if os.path.isdir(folder))
-
-
-def system_binds() -> list[str]:
-    """The system folders Python needs (read only); /lib and friends may be symlinks to /usr."""
-    arguments = ["--ro-bind", "/usr", "/usr"]
-    for name in ("/lib", "/lib64", "/lib32", "/bin", "/sbin"):
-        if os.path.islink(name):
-            arguments += ["--symlink", os.readlink(name), name]
-        elif os.path.isdir(name):
-            arguments += ["--ro-bind", name, name]
-    arguments += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
-    return arguments
-
-
-def bwrap_command(bwrap: str, staging: Path) -> list[str]:
-    """The bubblewrap command line that runs the worker on a staged submission."""
-    executable, numpy_dir, numpy_libs = runtime_paths()
-    arguments = [bwrap, "--unshare-all", "--unshare-user", "--uid", str(UNPRIVILEGED_UID),
-                 "--gid", str(UNPRIVILEGED_UID), "--die-with-parent", "--new-session",
-                 "--hostname", "sandbox", *system_binds(),
-                 "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    if not sys.base_prefix.startswith("/usr/"):
-        arguments += ["--ro-bind", sys.base_prefix, sys.base_prefix]
-    for folder in hidden_site_folders():
-        arguments += ["--tmpfs", folder, "--remount-ro", folder]
-    arguments += ["--ro-bind", numpy_dir, BOX_SITE + "/numpy"]
-    if numpy_libs:
-        arguments += ["--ro-bind", numpy_libs, BOX_SITE + "/" + os.path.basename(numpy_libs)]
-    arguments += ["--ro-bind", str(WORKER_PATH), BOX_GRADER + "/worker.py",
-                  "--ro-bind", str(PROTOCOL_PATH), BOX_GRADER + "/protocol.py",
-                  "--ro-bind", str(staging / "submission"), BOX_SUBMISSION,
-                  "--bind", str(staging / "work"), BOX_WORK, "--chdir", BOX_WORK,
-                  "--remount-ro", "/",
-                  executable, "-I", BOX_GRADER + "/worker.py", "--site", BOX_SITE]
-    return arguments
-
-
-def run_probe(command: list[str], user: int | None) -> bool:
-    try:
-        result = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, timeout=30, user=user, group=user,
-                                extra_groups=[] if user is not None else None,
-                                env={"PATH": "/usr/bin:/bin"}, cwd="/")
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return result.returncode == 0
-
-
-@functools.lru_cache(maxsize=None)
-def unprivileged_user() -> int | None:
-    """uid 65534 when we are root and that user can run this Python with numpy; else None."""
-    if os.geteuid() != 0:
-        return None
-    executable = os.path.realpath(sys.executable)
-    probe = [executable, "-I", "-c", "import sys; sys.path.append(sys.argv[1]); import numpy",
-             os.path.dirname(os.path.dirname(os.path.realpath(np.__file__)))]
-    return UNPRIVILEGED_UID if run_probe(probe, UNPRIVILEGED_UID) else None
-
-
-@functools.lru_cache(maxsize=None)
-def bwrap_works() -> bool:
-    """Whether bubblewrap is here and can create the namespaces we use (not in default Docker)."""
-    bwrap = bwrap_binary()
-    if bwrap is None:
-        return False
-    with tempfile.TemporaryDirectory(prefix="lstm-grader-probe-") as folder:
-        prepare_staging(Path(folder), [], None, unprivileged_user())
-        command = bwrap_command(bwrap, Path(folder))
-        command = command[: command.index("-I") + 1] + ["-c", "import sys; sys.path.append('/sandbox/site'); "
-                                                        "import numpy"]
-        return run_probe(command, unprivileged_user())
+def landlock_abi() -> int:
+    """The Landlock ABI the children will use (0: none, or switched off to test the fallback)."""
+    if os.environ.get(DISABLE_LANDLOCK_VARIABLE):
+        return 0
+    return landlock.abi_version()
 
 
 _notices_given: set[str] = set()
@@ -235,74 +157,155 @@ def notice_once(text: str) -> None:
 
 @dataclass(frozen=True)
 class Sandbox:
-    """How children are started: the resolved mode, the user they run as, their limits."""
+    """How children are started: the mode, what confines them, their limits.
+
+    `own_users`: each child runs as a uid of its own (see grader.child_users).
+    """
 
     mode: str
-    user: int | None
-    limits: Limits
+    limits: Limits = field(default_factory=Limits)
+    landlock_abi: int = 0
+    seccomp: bool = False
+    own_users: bool = False
 
     @property
     def isolation(self) -> str:
-        """One line for the report, e.g. "bwrap: namespaces, no network, read-only view; uid 65534; rlimits"."""
-        who = f"uid {self.user}" if self.user is not None else f"uid {os.geteuid()} (same user as the grader)"
-        if self.mode == "process" and self.user is None and os.geteuid() == 0:
-            who += ", no capabilities"
+        """One line for the report: what holds the child in, and what does not."""
+        if self.mode == "none":
+            return ("none: NO ISOLATION (--sandbox none): student code ran with the grader's own rights "
+                    "and could read the solutions and change the grades")
+        layers = []
         if self.mode == "bwrap":
-            inside = f"uid {UNPRIVILEGED_UID} inside, {who} outside"
-            return f"bwrap: user/pid/net namespaces, no network, minimal read-only view; {inside}; rlimits"
-        return f"process: own session, rlimits, clean environment, private working folder; {who}; no namespaces"
+            layers.append("bwrap: user/pid/net/ipc namespaces, minimal read-only view, sized /tmp")
+        else:
+            layers.append("process: own session")
+        if self.landlock_abi:
+            layers.append(f"Landlock ABI {self.landlock_abi} ({', '.join(landlock.guarantees(self.landlock_abi))})")
+        else:
+            layers.append("no Landlock")
+        if self.seccomp:
+            layers.append("seccomp (no sockets, no new programs)")
+        if self.own_users:
+            layers.append("a uid of its own per child")
+        elif self.mode == "process":
+            who = os.geteuid()
+            layers.append(f"uid {who} (the grader's)" + (" without capabilities" if who == 0 else ""))
+        layers.append("rlimits, clean environment")
+        if self.mode == "process" and not self.landlock_abi:
+            layers.append("files protected by permissions only")
+        return "; ".join(layers)
 
 
-def resolve_sandbox(mode: str = "auto", limits: Limits | None = None, quiet: bool = False) -> Sandbox:
-    """Pick the sandbox for `mode`; raises SandboxUnavailable for an explicit bwrap that cannot run."""
+def resolve_sandbox(mode: str = "auto", limits: Limits | None = None, quiet: bool = False,
+                    protected: Iterable[Path] = ()) -> Sandbox:
+    """The strongest sandbox `mode` allows here, probed with the exact child command.
+
+    `protected`: paths the children must not read (the output folder, the
+    secret file), checked where only file permissions protect them. Raises
+    SandboxUnavailable, with the fix, when no boundary can be had.
+    """
     if mode not in SANDBOX_MODES:
         raise SandboxUnavailable(f"unknown sandbox {mode!r}; choose one of {', '.join(SANDBOX_MODES)}")
     limits = limits or Limits()
-    user = unprivileged_user()
-    if mode in ("auto", "bwrap") and bwrap_works():
-        return Sandbox("bwrap", user, limits)
-    if mode == "bwrap":
-        raise SandboxUnavailable("bubblewrap is not installed or cannot create namespaces here "
-                                 "(e.g. inside a default Docker container); use --sandbox process")
-    if mode == "auto" and not quiet:
-        reason = "not installed" if bwrap_binary() is None else "cannot create namespaces here"
-        notice_once(f"bubblewrap {reason}; grading in the process sandbox "
-                    f"({'as nobody, ' if user is not None else ''}with resource limits, no namespaces)")
-    return Sandbox("process", user, limits)
+    if mode == "none":
+        notice_once("--sandbox none: student code runs with your rights and no boundary; "
+                    "use it only for code you trust")
+        return Sandbox("none", limits)
+    abi = landlock_abi()
+    filters = seccomp.supported()
+    failures: list[str] = []
+    if mode in ("auto", "bwrap"):
+        if bwrap_binary() is None:
+            failures.append("bubblewrap is not installed (apt-get install bubblewrap)")
+        else:
+            candidate = Sandbox("bwrap", limits, abi, filters)
+            problem = probe(candidate)
+            if problem is None:
+                return candidate
+            failures.append(f"bubblewrap cannot run here ({problem})")
+        if mode == "bwrap":
+            raise SandboxUnavailable("; ".join(failures) + "; use --sandbox process")
+    candidates = []
+    if os.geteuid() == 0:
+        candidates.append(Sandbox("process", limits, abi, filters, own_users=True))
+    if abi >= FULL_LANDLOCK_ABI:
+        candidates.append(Sandbox("process", limits, abi, filters, own_users=False))
+    else:
+        failures.append(f"the kernel offers Landlock ABI {abi} (need {FULL_LANDLOCK_ABI} to grade as the same "
+                        "user)" if abi else "Landlock is not available")
+    for candidate in candidates:
+        problem = probe(candidate) or permission_problem(candidate, protected)
+        if problem is None:
+            if mode == "auto" and not quiet:
+                notice_once(f"{failures[0] if failures else 'bubblewrap unavailable'}; grading in the process "
+                            f"sandbox ({candidate.isolation})")
+            return candidate
+        failures.append(problem)
+    if os.geteuid() != 0 and abi < FULL_LANDLOCK_ABI:
+        failures.append("not running as root, so children cannot get uids of their own")
+    raise SandboxUnavailable(
+        "no sandbox can hold student code here: " + "; ".join(failures) + ". Fix: install bubblewrap, run on a "
+        "kernel with Landlock (Linux 6.7 or later), or, as root, use a Python that an unprivileged user can run "
+        "(e.g. a venv made from /usr/bin/python3 outside /root). --sandbox none grades without a boundary (unsafe).")
 
 
-def prepare_staging(root: Path, files: list[Path], search_path: Path | None, user: int | None) -> Path:
-    """Copy the submission's .py files into root/submission (read only) and make root/work.
+@functools.lru_cache(maxsize=None)
+def probe(candidate: Sandbox) -> str | None:
+    """Start one child exactly as grading will and ask it how it is confined; None when it is
+    confined as `candidate` says, else why not."""
+    try:
+        with ChildSession([], [], None, load_timeout=HELLO_TIMEOUT, sandbox=candidate) as session:
+            session.start()
+    except (SandboxUnavailable, ChildTimeout, ChildDied, OSError, NoFreeUser) as error:
+        kind = "a uid of its own" if candidate.own_users else "the grader's uid"
+        return f"a child with {kind} could not start: {clean_text(error, 300)}"
+    return None
 
-    Only regular .py files are copied (no symlinks), at most MAX_STAGED_FILES
-    files and MAX_STAGED_BYTES bytes, so the child imports a copy it cannot
-    change and never sees the original folder.
-    """
-    submission, work = root / "submission", root / "work"
-    submission.mkdir()
-    work.mkdir()
-    sources = list(files)
-    if search_path is not None:
-        sources += sorted(item for item in Path(search_path).glob("*.py")
-                          if item.is_file() and not item.is_symlink())
-    copied: set[str] = set()
-    total = 0
-    for source in sources:
-        if source.name in copied or len(copied) >= MAX_STAGED_FILES:
+
+def bwrap_works() -> bool:
+    """Whether bubblewrap is here and can create the namespaces we use (not in default Docker)."""
+    return bwrap_binary() is not None and probe(Sandbox("bwrap", Limits(), landlock_abi(),
+                                                        seccomp.supported())) is None
+
+
+def readable_by_others(path: Path) -> bool:
+    """Whether a user other than the owner (and not in its group) can read `path` or,
+    for a folder, any file beneath it."""
+    path = Path(path).absolute()
+    for parent in reversed(path.parents):
+        try:
+            if not os.stat(parent).st_mode & 0o001:
+                return False  # others cannot even reach it
+        except OSError:
+            return False
+    if not path.exists():
+        return False
+    if path.is_file():
+        return bool(path.stat().st_mode & 0o004)
+    for folder, subfolders, files in os.walk(path):
+        if os.stat(folder).st_mode & 0o005 != 0o005:
+            subfolders[:] = []
             continue
-        size = source.stat().st_size
-        if total + size > MAX_STAGED_BYTES:
-            continue
-        shutil.copyfile(source, submission / source.name, follow_symlinks=False)
-        os.chmod(submission / source.name, 0o444)
-        copied.add(source.name)
-        total += size
-    os.chmod(root, 0o711)
-    os.chmod(submission, 0o555)
-    if user is not None:
-        os.chown(work, user, user)
-    os.chmod(work, 0o700)
-    return submission
+        if any(os.stat(os.path.join(folder, name)).st_mode & 0o004 for name in files):
+            return True
+    return False
+
+
+def permission_problem(candidate: Sandbox, protected: Iterable[Path]) -> str | None:
+    """Where only uids protect the files (no Landlock), refuse if any protected path is
+    readable by other users or the grader's installation is writable by them."""
+    if candidate.landlock_abi or not candidate.own_users:
+        return None
+    from grader.reference import solutions_dir
+
+    exposed = [str(path) for path in [solutions_dir(), *protected] if readable_by_others(Path(path))]
+    if exposed:
+        return (f"without Landlock only file permissions protect {', '.join(exposed)}, and other users can "
+                f"read it: run chmod -R o-rwx {' '.join(exposed)}")
+    writable = [folder for folder in child_view.package_folders() if os.stat(folder).st_mode & 0o002]
+    if writable:
+        return f"{', '.join(writable)} can be written by any user: run chmod o-w on it"
+    return None
 
 
 class ChildTimeout(Exception):
@@ -376,6 +379,13 @@ class StrayOutput:
         return text
 
 
+def reply_budget(arrays: list[np.ndarray], copies: int = 1) -> int:
+    """The most bytes a reply may hold: what a function of these inputs can sensibly return
+    (`copies` times: perturb returns one output per perturbation), never gigabytes."""
+    sent = sum(int(array.nbytes) for array in arrays)
+    return REPLY_FLOOR_BYTES + REPLY_GROWTH * sent * max(copies, 1)
+
+
 class ChildSession:
     """One child process with the submission loaded.
 
@@ -403,6 +413,7 @@ class ChildSession:
         self.token = ""
         self.excluded: dict[int, str] = {}  # files whose import hangs or kills the child
         self.request_count = 0
+        self.user: ChildUser | None = None
 
     @property
     def isolation(self) -> str:
@@ -412,29 +423,60 @@ class ChildSession:
         """Start the child process; returns the file paths and search path as the child sees them."""
         self.workdir = tempfile.TemporaryDirectory(prefix="lstm-grader-")
         root = Path(self.workdir.name)
-        staged = prepare_staging(root, [Path(path) for path in self.files], self.search_path, self.sandbox.user)
+        sandbox = self.sandbox
+        if sandbox.own_users and self.user is None:
+            self.user = lease_user()
+        uid = self.user.uid if self.user else None
+        staged = child_view.stage(root, [Path(path) for path in self.files], self.search_path, uid)
         self.token = token_source.token_hex(8)
         names = [Path(path).name for path in self.files]
-        if self.sandbox.mode == "bwrap":
+        abi = sandbox.landlock_abi if sandbox.mode != "none" else 0
+        filters = sandbox.seccomp and sandbox.mode != "none"
+        if sandbox.mode == "bwrap":
             bwrap = bwrap_binary()
             if bwrap is None:
-                raise SandboxUnavailable("bubblewrap disappeared after start-up")
-            command = bwrap_command(bwrap, root)
-            inside, workdir = BOX_SUBMISSION, BOX_WORK
+                raise SandboxFailure("bubblewrap disappeared after start-up")
+            command = child_view.bwrap_command(bwrap, root, abi, filters)
+            inside, workdir = child_view.BOX_SUBMISSION, child_view.BOX_WORK
         else:
-            command = [os.path.realpath(sys.executable), "-I", str(WORKER_PATH)]
+            command = child_view.process_command(root, abi, filters)
             inside, workdir = str(staged), str(root / "work")
-        user = self.sandbox.user
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=str(root / "work"), env=child_environment(workdir, self.token),
-            start_new_session=True, user=user, group=user, extra_groups=[] if user is not None else None,
-            preexec_fn=limit_setter(self.sandbox.limits, drop_capabilities=(
-                self.sandbox.mode == "process" and user is None and os.geteuid() == 0)),
+            start_new_session=True, user=uid, group=uid, extra_groups=[] if uid is not None else None,
+            preexec_fn=limit_setter(sandbox.limits, drop_capabilities=(
+                sandbox.mode != "bwrap" and uid is None and os.geteuid() == 0)),
         )
         become_subreaper()
         files = [f"{inside}/{name}" for name in names]
         return files, self.module_names, inside if self.search_path else None
+
+    def hello(self) -> None:
+        """Before any student file: ask the child how it is confined and what it runs.
+
+        Anything wrong here is the grader's or the machine's fault, never the
+        student's, so it raises SandboxFailure instead of costing points.
+        """
+        try:
+            reply = self.request({"op": "hello"}, [], max(self.load_timeout, HELLO_TIMEOUT))
+        except (ChildTimeout, ChildDied) as error:
+            detail = clean_text(self.stray_output(), 500).strip()
+            raise SandboxFailure(f"the child did not start ({type(error).__name__}: {error})"
+                                 + (f": {detail}" if detail else "")) from error
+        confinement = reply.header.get("confinement", {})
+        problems = list(confinement.get("errors", []))
+        expected_abi = self.sandbox.landlock_abi if self.sandbox.mode != "none" else 0
+        if expected_abi and confinement.get("landlock", 0) < min(expected_abi, FULL_LANDLOCK_ABI):
+            problems.append(f"Landlock ABI {confinement.get('landlock', 0)} in the child, {expected_abi} expected")
+        if self.sandbox.seccomp and self.sandbox.mode != "none" and not confinement.get("seccomp"):
+            problems.append("the seccomp filter is not installed in the child")
+        if reply.header.get("numpy") != np.__version__ or reply.header.get("python") != sys.version:
+            problems.append(f"the child runs Python {reply.header.get('python')} with numpy "
+                            f"{reply.header.get('numpy')}, not the grader's {sys.version} with {np.__version__}")
+        if problems:
+            self.kill()
+            raise SandboxFailure("the child is not confined as it must be: " + "; ".join(map(str, problems)))
 
     def start(self) -> LoadResult:
         """Start the child and import the submission file by file; raises ChildTimeout or
@@ -449,6 +491,7 @@ class ChildSession:
             files, module_names, search_path = self.launch()
             self.buffer = bytearray()
             self.stray = StrayOutput(self.process.stderr)  # type: ignore[union-attr]
+            self.hello()
             problems = [{"file": str(self.files[index]), "error": reason}
                         for index, reason in sorted(self.excluded.items())]
             output, functions = [], []
@@ -481,7 +524,9 @@ class ChildSession:
             return self.start()
         return self.load_result
 
-    def request(self, header: dict[str, Any], arrays: list[np.ndarray], timeout: float) -> Reply:
+    def request(self, header: dict[str, Any], arrays: list[np.ndarray], timeout: float,
+                budget: int = REPLY_FLOOR_BYTES) -> Reply:
+        """Send one request; the reply may hold at most `budget` bytes (refused before it is read)."""
         if self.process is None or self.process.stdin is None:
             raise ChildDied("the child is not running")
         self._deadline = time.monotonic() + timeout
@@ -493,16 +538,17 @@ class ChildSession:
             self.kill()
             raise ChildDied(self.death_reason()) from error
         try:
-            reply_header, reply_arrays = protocol.receive_message(self)  # type: ignore[arg-type]
+            allowance = protocol.Budget(budget)
+            reply_header, reply_arrays = protocol.receive_message(self, allowance)  # type: ignore[arg-type]
             while reply_header.get("id") != request_id:  # a stale or forged frame: skip it
-                reply_header, reply_arrays = protocol.receive_message(self)  # type: ignore[arg-type]
+                reply_header, reply_arrays = protocol.receive_message(self, allowance)  # type: ignore[arg-type]
         except ChildTimeout:
             self.kill()
             raise
         except (EOFError, protocol.ProtocolError) as error:
             self.kill()
             raise ChildDied(self.death_reason(str(error))) from error
-        return Reply(reply_header, reply_arrays)
+        return Reply(clean_tree(reply_header), reply_arrays)
 
     def read(self, size: int) -> bytes:
         """File-like read with the current request's deadline, used by protocol.read_frame."""
@@ -533,7 +579,7 @@ class ChildSession:
         arrays: list[np.ndarray] = []
         trees = [protocol.encode_value(arg, arrays) for arg in args]
         return self.request({"op": "call", "function": function, "args": trees,
-                             "arg_names": arg_names, "keep": list(keep)}, arrays, timeout)
+                             "arg_names": arg_names, "keep": list(keep)}, arrays, timeout, reply_budget(arrays))
 
     def perturb(self, function: str, args: list[Any], perturbations: list[tuple[int, str | None, int, float]],
                 outputs: list[int | None], *, timeout: float = 10.0) -> Reply:
@@ -542,7 +588,8 @@ class ChildSession:
         trees = [protocol.encode_value(arg, arrays) for arg in args]
         return self.request({"op": "perturb", "function": function, "args": trees,
                              "perturbations": [list(item) for item in perturbations],
-                             "outputs": outputs}, arrays, timeout)
+                             "outputs": outputs}, arrays, timeout,
+                            reply_budget(arrays, copies=len(perturbations) * max(len(outputs), 1)))
 
     def reset(self, timeout: float = 5.0) -> None:
         """Forget the objects the child kept for the last part."""
@@ -579,7 +626,7 @@ class ChildSession:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        kill_strays(self.process.pid, self.token, self.sandbox.user)
+        kill_strays(self.process.pid, self.token, self.user.uid if self.user else None)
         self.load_result = None
 
     def close(self) -> None:
@@ -598,6 +645,9 @@ class ChildSession:
                     except OSError:
                         pass
             self.process = None
+        if self.user is not None:
+            self.user.release()
+            self.user = None
         if self.workdir is not None:
             self.workdir.cleanup()
             self.workdir = None

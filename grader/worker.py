@@ -1,6 +1,8 @@
 """The child process: the only code that imports and runs student files.
 
-Started by `grader.sandbox` as `python -I worker.py`. It speaks the protocol
+Started by `grader.sandbox` as `python -I -S worker.py --site DIR --confine JSON`
+from a staged copy (grader.child_view). Before it imports numpy it confines
+itself with Landlock and seccomp as the grader asked. It speaks the protocol
 of `grader.protocol` on two private file descriptors; the student's prints go
 to a capture buffer or to the stderr pipe, never to the result channel. It
 holds no reference solution, expected value or seed: it gets inputs, calls the
@@ -11,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
+import json
 import os
 import sys
 import time
@@ -18,25 +21,59 @@ import traceback
 import warnings
 from typing import Any
 
-if len(sys.argv) == 3 and sys.argv[1] == "--site":
-    # inside bubblewrap numpy is mounted alone at a fixed place; -I ignores PYTHONPATH
-    sys.path.append(sys.argv[2])
 
-import numpy as np  # noqa: E402  (imported before the submission can shadow it)
-
-
-def load_protocol() -> Any:
-    """Load grader/protocol.py by path: this script runs alone under `python -I`,
-    and the rest of the grader package must stay out of the student's reach."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "protocol.py")
-    spec = importlib.util.spec_from_file_location("lstm_grader_protocol", path)
+def load_beside(name: str) -> Any:
+    """Load one of the runtime files staged beside this script by path: it runs alone
+    under `python -I -S`, and the rest of the grader package stays out of reach."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"lstm_grader_{name}", path)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     sys.modules[spec.name] = module  # type: ignore[union-attr]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module
 
 
-protocol = load_protocol()
+def parse_arguments(argv: list[str]) -> dict[str, str]:
+    """--site DIR (where numpy is) and --confine JSON (grader.child_view.confinement_spec)."""
+    found = {}
+    for flag, value in zip(argv[1::2], argv[2::2]):
+        found[flag.lstrip("-")] = value
+    return found
+
+
+def confine(spec_text: str | None) -> dict[str, Any]:
+    """Apply Landlock, then the seccomp filter, as the spec asks; say what holds.
+
+    Runs before numpy is imported and long before any student file, so the
+    rules hold for everything the student will ever run.
+    """
+    spec = json.loads(spec_text) if spec_text else {}
+    held: dict[str, Any] = {"landlock": 0, "seccomp": False, "errors": []}
+    if spec.get("landlock"):
+        landlock = load_beside("landlock")
+        try:
+            held["landlock"] = landlock.restrict(spec["read"], spec["write"], spec["execute"],
+                                                 minimum_abi=min(int(spec["landlock"]), 6))
+        except landlock.LandlockError as error:
+            held["errors"].append(f"Landlock: {error}")
+    if spec.get("seccomp"):
+        seccomp = load_beside("seccomp")
+        try:
+            seccomp.install()
+            held["seccomp"] = True
+        except seccomp.SeccompError as error:
+            held["errors"].append(f"seccomp: {error}")
+    return held
+
+
+ARGUMENTS = parse_arguments(sys.argv)
+CONFINEMENT = confine(ARGUMENTS.get("confine"))
+if ARGUMENTS.get("site"):
+    sys.path.append(ARGUMENTS["site"])  # -I ignores PYTHONPATH; numpy is staged alone here
+
+import numpy as np  # noqa: E402  (imported before the submission can shadow it)
+
+protocol = load_beside("protocol")
 
 OUTPUT_LIMIT = 20_000
 
@@ -92,7 +129,12 @@ class Worker:
             operation = header.get("op")
             if operation == "quit":
                 return
-            if operation == "load":
+            if operation == "hello":
+                self.reply({"status": "ok", "confinement": CONFINEMENT, "python": sys.version,
+                            "numpy": np.__version__})
+            elif CONFINEMENT["errors"]:
+                self.reply({"status": "protocol_error", "message": "not confined: no student code runs"})
+            elif operation == "load":
                 self.load(header)
             elif operation == "call":
                 self.call(header, arrays)

@@ -61,3 +61,29 @@ def test_array_reference_out_of_range_is_refused():
 def test_handles_decode_to_opaque_markers():
     value = protocol.decode_value({"handle": "h2", "type": "tuple"}, [])
     assert value == protocol.Opaque("h2", "tuple")
+
+
+def test_a_reply_over_its_budget_is_refused_before_it_is_read() -> None:
+    import io
+    import json as json_module
+
+    from grader.protocol import HEADER, Budget, ProtocolError, receive_message
+
+    header = json_module.dumps({"status": "ok", "n_arrays": 4096}).encode()
+
+    class Announcer(io.RawIOBase):
+        """A stream that announces a 256 MiB frame and would then send it, counting what is read."""
+
+        def __init__(self) -> None:
+            self.data = HEADER.pack(len(header)) + header + HEADER.pack(256 * 2**20)
+            self.position = 0
+
+        def read(self, size: int = -1) -> bytes:
+            chunk = self.data[self.position:self.position + size] or b"\0" * min(size, 2**20)
+            self.position += len(chunk)
+            return chunk
+
+    stream = Announcer()
+    with pytest.raises(ProtocolError, match="over its budget"):
+        receive_message(stream, Budget(4 * 2**20))
+    assert stream.position <= len(stream.data)  # nothing of the announced frame was read

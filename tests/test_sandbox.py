@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 import grader.sandbox as sandbox
+from grader import child_view
 from grader.sandbox import ChildSession, Limits, SandboxUnavailable, resolve_sandbox
 
 PROBE = '''import os, resource
@@ -67,7 +68,7 @@ def test_every_report_names_its_isolation(tmp_path: Path) -> None:
 
 def test_auto_falls_back_with_one_notice_when_bwrap_cannot_run(monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(sandbox, "bwrap_works", lambda: False)
+    monkeypatch.setattr(sandbox, "bwrap_binary", lambda: None)
     monkeypatch.setattr(sandbox, "_notices_given", set())
     first = resolve_sandbox("auto")
     second = resolve_sandbox("auto")
@@ -79,18 +80,14 @@ def test_auto_falls_back_with_one_notice_when_bwrap_cannot_run(monkeypatch: pyte
 
 def test_bwrap_probe_fails_without_the_binary(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sandbox, "bwrap_binary", lambda: None)
-    sandbox.bwrap_works.cache_clear()
-    try:
-        assert sandbox.bwrap_works() is False
-    finally:
-        sandbox.bwrap_works.cache_clear()
+    assert sandbox.bwrap_works() is False
 
 
 @pytest.mark.skipif(not sandbox.bwrap_works(), reason="bubblewrap cannot create namespaces here")
 def test_bwrap_view_hides_the_repository_and_the_network(tmp_path: Path) -> None:
     (tmp_path / "probe.py").write_text(
         "import os, socket\n"
-        f"def look():\n    return [float(os.path.exists({str(sandbox.WORKER_PATH.parent.parent / 'solutions')!r})),"
+        f"def look():\n    return [float(os.path.exists({str(child_view.GRADER_DIR.parent / 'solutions')!r})),"
         " float(os.path.exists('/etc/passwd')), float(len(socket.if_nameindex()))]\n")
     with ChildSession([tmp_path / "probe.py"], ["submission"], None, sandbox=resolve_sandbox("bwrap")) as session:
         session.start()
@@ -118,3 +115,65 @@ def test_stray_sweep_kills_a_process_that_left_the_session(tmp_path: Path) -> No
     escaped.wait(timeout=5)  # already reaped by the sweep (it is our child)
     assert not os.path.exists(f"/proc/{escaped.pid}/environ") or marker.encode() not in open(
         f"/proc/{escaped.pid}/environ", "rb").read()
+
+
+def test_without_landlock_or_a_uid_of_its_own_nothing_is_graded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(sandbox.DISABLE_LANDLOCK_VARIABLE, "1")
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(sandbox, "bwrap_binary", lambda: None)
+    with pytest.raises(SandboxUnavailable) as refused:
+        resolve_sandbox("auto")
+    message = str(refused.value)
+    assert "Landlock is not available" in message and "install bubblewrap" in message
+    assert "--sandbox none" in message
+    unsafe = resolve_sandbox("none")
+    assert unsafe.isolation.startswith("none: NO ISOLATION")
+
+
+def test_a_landlock_child_reports_its_confinement(tmp_path: Path) -> None:
+    (tmp_path / "probe.py").write_text("def reach():\n    try:\n        open('/etc/passwd').read(1)\n"
+                                       "    except OSError:\n        return [0.0]\n    return [1.0]\n")
+    chosen = resolve_sandbox("process")
+    assert chosen.landlock_abi >= 6 or chosen.own_users
+    with ChildSession([tmp_path / "probe.py"], ["submission"], None, sandbox=chosen) as session:
+        session.start()
+        reply = session.call("reach", [], timeout=10)
+    if chosen.landlock_abi:
+        assert reply.header["value"]["seq"][0]["scalar"] == 0.0  # /etc is outside the child's view
+
+
+def test_a_carved_out_folder_stays_unreadable(tmp_path: Path) -> None:
+    (tmp_path / "lib" / "site-packages" / "grader").mkdir(parents=True)
+    (tmp_path / "lib" / "os.py").write_text("")
+    (tmp_path / "lib" / "encodings").mkdir()
+    (tmp_path / "bin").mkdir()
+    allowed = child_view.allowed_except(str(tmp_path), [str(tmp_path / "lib" / "site-packages")])
+    assert sorted(allowed) == sorted(str(tmp_path / name) for name in ("bin", "lib/encodings", "lib/os.py"))
+    assert child_view.allowed_except(str(tmp_path / "bin"), [str(tmp_path / "lib")]) == [str(tmp_path / "bin")]
+
+
+def test_readable_by_others_follows_the_folders_above(tmp_path: Path) -> None:
+    import tempfile
+
+    shared = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        shared.chmod(0o755)
+        (shared / "solutions").mkdir()
+        (shared / "solutions" / "part1.py").write_text("answer")
+        assert sandbox.readable_by_others(shared / "solutions")
+        (shared / "solutions" / "part1.py").chmod(0o600)
+        assert not sandbox.readable_by_others(shared / "solutions")
+        (shared / "solutions" / "part1.py").chmod(0o644)
+        shared.chmod(0o700)
+        assert not sandbox.readable_by_others(shared / "solutions")  # nobody else can reach it
+    finally:
+        import shutil
+
+        shutil.rmtree(shared)
+
+
+def test_permission_check_names_the_exposed_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox, "readable_by_others", lambda path: "solutions" in str(path))
+    refused = sandbox.permission_problem(sandbox.Sandbox("process", own_users=True), [])
+    assert refused and "chmod -R o-rwx" in refused and "solutions" in refused
+    assert sandbox.permission_problem(sandbox.Sandbox("process", landlock_abi=7, own_users=True), []) is None
