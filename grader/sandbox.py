@@ -252,14 +252,64 @@ def resolve_sandbox(mode: str = "auto", limits: Limits | None = None, quiet: boo
 @functools.lru_cache(maxsize=None)
 def probe(candidate: Sandbox) -> str | None:
     """Start one child exactly as grading will and ask it how it is confined; None when it is
-    confined as `candidate` says, else why not."""
+    confined as `candidate` says, else why not.
+
+    A success is remembered per machine set-up (interpreter, numpy, kernel, bubblewrap, user)
+    in the user's cache folder, so `check` does not pay for a second child each time; every
+    child still proves its confinement before it runs student code (ChildSession.hello).
+    """
+    key = probe_key(candidate)
+    if key in remembered_probes():
+        return None
     try:
         with ChildSession([], [], None, load_timeout=HELLO_TIMEOUT, sandbox=candidate) as session:
             session.start()
     except (SandboxUnavailable, ChildTimeout, ChildDied, OSError, NoFreeUser) as error:
         kind = "a uid of its own" if candidate.own_users else "the grader's uid"
         return f"a child with {kind} could not start: {clean_text(error, 300)}"
+    remember_probe(key)
     return None
+
+
+def probe_key(candidate: Sandbox) -> str:
+    import hashlib
+
+    facts = [repr(candidate), sys.version, np.__version__, child_view.interpreter(), os.uname().release,
+             str(bwrap_binary()), str(os.geteuid()), *child_view.numpy_folders()]
+    return hashlib.sha256("\0".join(facts).encode()).hexdigest()
+
+
+def probe_cache_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "lstm-grader" / "sandbox-probes.txt"
+
+
+def remembered_probes() -> set[str]:
+    try:
+        return set(probe_cache_path().read_text(encoding="ascii").split())
+    except (OSError, UnicodeDecodeError):
+        return set()
+
+
+def remember_probe(key: str) -> None:
+    path = probe_cache_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        keys = sorted(remembered_probes() | {key})[-64:]
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text("\n".join(keys) + "\n", encoding="ascii")
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a read-only home only costs the next run a probe
+
+
+def forget_probes() -> None:
+    """After a child failed to confine itself: probe afresh next time."""
+    try:
+        probe_cache_path().unlink()
+    except OSError:
+        pass
+    probe.cache_clear()
 
 
 def bwrap_works() -> bool:
@@ -461,6 +511,7 @@ class ChildSession:
         try:
             reply = self.request({"op": "hello"}, [], max(self.load_timeout, HELLO_TIMEOUT))
         except (ChildTimeout, ChildDied) as error:
+            forget_probes()
             detail = clean_text(self.stray_output(), 500).strip()
             raise SandboxFailure(f"the child did not start ({type(error).__name__}: {error})"
                                  + (f": {detail}" if detail else "")) from error
@@ -476,6 +527,7 @@ class ChildSession:
                             f"{reply.header.get('numpy')}, not the grader's {sys.version} with {np.__version__}")
         if problems:
             self.kill()
+            forget_probes()
             raise SandboxFailure("the child is not confined as it must be: " + "; ".join(map(str, problems)))
 
     def start(self) -> LoadResult:
