@@ -8,8 +8,10 @@ calls `python3 -m grader.gradescope run`, which grades /autograder/submission
 and writes /autograder/results/results.json in Gradescope's format: a total
 `score`, and one test per part with `name`, `score`, `max_score`, `output`,
 `visibility` and `status`. bubblewrap cannot create namespaces in Gradescope's
-Docker container, so the child runs in the process sandbox as `nobody`;
-setup.sh makes the solutions and the secret readable by root only.
+Docker container, so the child runs in the process sandbox: Landlock where the
+kernel offers it, else a uid of its own per child (the system Python that
+setup.sh installs into can be run by such a uid); setup.sh makes the solutions
+and the secret readable by root only, which the uid fallback checks.
 """
 from __future__ import annotations
 
