@@ -24,8 +24,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="grade this submission (.py, folder or notebook): one test per part")
     group.addoption("--lstm-timeout", type=float, default=10.0, help="seconds per part (default 10)")
     group.addoption("--lstm-seed", type=int, default=None, help="seed of the random cases")
-    group.addoption("--lstm-sandbox", default="process", choices=("auto", "bwrap", "process"),
-                    help="how to isolate the submission (default: process)")
+    group.addoption("--lstm-sandbox", default="auto", choices=("auto", "bwrap", "process", "none"),
+                    help="how to isolate the submission (default: auto, the strongest available)")
 
 
 class PartFailed(Exception):

