@@ -29,6 +29,7 @@ import numpy as np
 
 from grader.cases import PARAM_NAMES, part_rng
 from grader.checks import PartContext, finish, partial_points
+from grader.compare import REAL_KINDS, describe_type, shape_problem
 from grader.diagnose import Diagnosis, named
 from grader.mistakes import candidates, variant
 from grader.registry import Part
@@ -198,10 +199,12 @@ def params_problem(value: Any) -> tuple[dict[str, np.ndarray] | None, str]:
     shapes = {"W": (D, H), "U": (H, H), "b": (H,)}
     params = {}
     for key in PARAM_NAMES:
+        if isinstance(value[key], np.ndarray) and value[key].dtype.kind not in REAL_KINDS:
+            return None, f"{key} has dtype {value[key].dtype}; every weight must be a real number (float64)"
         try:
             array = np.asarray(value[key], dtype=np.float64)
         except (TypeError, ValueError):
-            return None, f"{key} is not an array of numbers ({type(value[key]).__name__})"
+            return None, f"{key} is not an array of numbers ({describe_type(value[key])})"
         if array.shape != shapes[key[0]]:
             return None, f"{key} has shape {array.shape}, expected {shapes[key[0]]} (D = 3 inputs, H = 1 unit)"
         if not np.isfinite(array).all():
@@ -224,9 +227,12 @@ def run_behaviours(params: dict[str, np.ndarray], seed: int, forward: Forward | 
     runs = []
     verdicts = []
     for behaviour in behaviours(seed):
-        N = behaviour.x.shape[0]
+        N, T, _ = behaviour.x.shape
         h, _ = forward(behaviour.x, np.zeros((N, H)), np.zeros((N, H)), params)
-        h = np.asarray(h)[:, :, 0]
+        problem = shape_problem("lstm_forward", "h", h, (N, T, H))
+        if problem:  # only the student's own lstm_forward (a student release) can get here
+            raise ValueError(problem)
+        h = h.astype(np.float64)[:, :, 0]
         runs.append((behaviour, h))
         problem = read_problem(behaviour, h)
         verdicts.append(Verdict(behaviour.name, not problem, problem))
@@ -243,8 +249,14 @@ def check_memory_cell(part: Part, context: PartContext) -> PartResult:
     if params is None:
         return finish(part, context, "fail", 0, [problem], started)
     forward, note = trusted_lstm_forward(context)
-    verdicts = run_behaviours(params, context.seed, forward)
     notes = [note] if note else []
+    try:
+        verdicts = run_behaviours(params, context.seed, forward)
+    except (TypeError, ValueError) as error:
+        if not note:
+            raise  # the grader's own LSTM: a bug of the grader, not the student's
+        return finish(part, context, "error", 0, [f"your lstm_forward could not run these weights: {error}"]
+                      + notes, started)
     failing = [verdict for verdict in verdicts if not verdict.ok]
     if not failing:
         total = sum(behaviour.x.shape[0] for behaviour in behaviours(context.seed))

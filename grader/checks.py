@@ -5,6 +5,10 @@ reference. `check_backward` serves backward parts: every gradient against the
 reference, plus a numerical gradient check of the student's own forward, so the
 feedback can tell "your backward does not match your own forward" from "your
 forward is wrong". Checkers return `PartResult`s and never print.
+
+Whatever comes back from the child (any structure, shape or dtype) is checked
+before the parent does arithmetic or indexing on it: a wrong shape fails the
+part with a message naming both shapes, and the other parts are still graded.
 """
 from __future__ import annotations
 
@@ -17,13 +21,14 @@ import numpy as np
 
 from grader import gradcheck
 from grader.cases import Case, PARAM_NAMES
-from grader.compare import Comparison, compare_array, excerpt, tensor_relative_error
+from grader.compare import (REAL_KINDS, Comparison, MissingKey, compare_array, describe_value, excerpt,
+                            shape_problem, tensor_relative_error)
 from grader.diagnose import Diagnosis, Observation, diagnose, diagnose_error
-from grader.protocol import decode_value
+from grader.protocol import ProtocolError, decode_value
 from grader.reference import Reference
 from grader.registry import Part, get_part
 from grader.results import GradientRow, Mismatch, PartResult
-from grader.sandbox import ChildDied, ChildSession, ChildTimeout, Reply
+from grader.sandbox import ChildDied, ChildSession, ChildTimeout, Reply, SandboxUnavailable
 
 OUTPUT_SHOWN = 2_000
 
@@ -56,10 +61,13 @@ class PartContext:
                                    "and was stopped (an endless loop?)",
                          lambda: self.session.call(function, list(args), arg_names=list(arg_names) or None,
                                                    keep=keep, timeout=self.timeout))
-        self.warnings.update(str(text) for text in reply.header.get("warnings") or [])
-        modified = reply.header.get("modified") or []
-        value = decode_value(reply.header["value"], reply.arrays)
-        return value, list(modified)
+        try:
+            value = decode_value(reply.header["value"], reply.arrays)
+        except (KeyError, ProtocolError) as error:
+            raise StudentFailure("error", [f"{function} sent back an answer the grader cannot read "
+                                           f"({str(error)[:200]})"], function) from None
+        self.warnings.update(str(text) for text in listed(reply.header.get("warnings")))
+        return value, [str(name) for name in listed(reply.header.get("modified"))]
 
     def perturb(self, function: str, args: tuple[Any, ...], plan: list[gradcheck.Perturbation],
                 outputs: list[int | None]) -> list[np.ndarray]:
@@ -101,6 +109,11 @@ class PartContext:
             self.output.append(text)
 
 
+def listed(value: Any) -> list[Any]:
+    """A header field that should be a list, or [] when it is anything else."""
+    return value if isinstance(value, list) else []
+
+
 def failure_from_reply(function: str, header: dict[str, Any]) -> StudentFailure:
     status = header.get("status")
     if status == "missing":
@@ -124,9 +137,8 @@ def split_outputs(part_name: str, value: Any, names: tuple[str, ...]) -> dict[st
         named = {names[0]: value}
     else:
         if not isinstance(value, (tuple, list)) or len(value) != len(names):
-            got = f"{type(value).__name__} of length {len(value)}" if isinstance(value, (tuple, list)) \
-                else type(value).__name__
-            raise OutputShapeError(f"returned {got}, expected a tuple ({', '.join(names)})")
+            raise OutputShapeError(f"{part_name} returned {describe_value(value)}, "
+                                   f"expected a tuple ({', '.join(names)})")
         named = dict(zip(names, value))
     flat: dict[str, Any] = {}
     for name, item in named.items():
@@ -134,12 +146,12 @@ def split_outputs(part_name: str, value: Any, names: tuple[str, ...]) -> dict[st
             continue
         if name == "grads":
             if not isinstance(item, dict):
-                raise OutputShapeError(f"grads is a {type(item).__name__}, expected a dict with the keys "
-                                       f"{' '.join(grad_keys)}")
+                raise OutputShapeError(f"{part_name} returned grads as {describe_value(item)}, "
+                                       f"expected a dict with the keys {' '.join(grad_keys)}")
             extra = sorted(set(item) - set(grad_keys))
             if extra:
-                raise OutputShapeError(f"grads has unexpected keys {extra}; expected exactly "
-                                       f"{' '.join(grad_keys)}")
+                raise OutputShapeError(f"{part_name} returned grads with unexpected keys {extra}; "
+                                       f"expected exactly {' '.join(grad_keys)}")
             for key in grad_keys:
                 flat["d" + key] = item.get(key, MissingKey(key))
         else:
@@ -158,12 +170,13 @@ class OutputShapeError(Exception):
     """The returned value does not have the contract's structure."""
 
 
-@dataclass(frozen=True)
-class MissingKey:
-    key: str
-
-    def __repr__(self) -> str:
-        return f"missing key {self.key!r}"
+def output_label(part: Part, name: str) -> str:
+    """How an output is named in a message: '' for a single array, grads['W_f'] for dW_f, else its name."""
+    if len(part.output_names) == 1:
+        return ""
+    if "grads" in part.output_names and name not in part.output_names and name[1:] in grad_key_names(part.name):
+        return f"grads[{name[1:]!r}]"
+    return name
 
 
 def partial_points(points: float, good: int, total: int) -> float:
@@ -195,6 +208,7 @@ class OutputVerdict:
     expected: Any = None
     got: Any = None
     worst: float = 0.0
+    problem: str = ""  # the failure in one sentence: which function returned which shape, or the comparison's
 
 
 def check_values(part: Part, context: PartContext) -> PartResult:
@@ -213,7 +227,7 @@ def check_values(part: Part, context: PartContext) -> PartResult:
             got = split_outputs(part.name, value, part.output_names)
         except OutputShapeError as error:
             return finish(part, context, "fail", 0, [f"case {case.label}: {error}"], started)
-        compare_outputs(verdicts, case, got, expected, part.tolerance)
+        compare_outputs(part, verdicts, case, got, expected)
         observations.append(Observation(case.args, got, expected))
     good = sum(1 for verdict in verdicts.values() if verdict.comparison is None)
     failing = [(name, verdict) for name, verdict in verdicts.items() if verdict.comparison is not None]
@@ -225,8 +239,8 @@ def check_values(part: Part, context: PartContext) -> PartResult:
     messages = []
     mismatch = None
     for name, verdict in failing:
-        label = f"{name}: " if len(verdicts) > 1 else ""
-        messages.append(f"case {verdict.case}: {label}{failure_of(verdict).problem}")
+        label = f"{name}: " if len(verdicts) > 1 and not verdict.problem.startswith(part.name) else ""
+        messages.append(f"case {verdict.case}: {label}{verdict.problem}")
         if mismatch is None:
             mismatch = make_mismatch(verdict, name, part.tolerance)
     score = partial_points(part.points, good, len(verdicts))
@@ -251,17 +265,20 @@ def find_diagnosis(part: Part, context: PartContext, observations: list[Observat
         return None
 
 
-def compare_outputs(verdicts: dict[str, OutputVerdict], case: Case, got: dict[str, Any],
-                    expected: dict[str, Any], tolerance: float) -> None:
+def compare_outputs(part: Part, verdicts: dict[str, OutputVerdict], case: Case, got: dict[str, Any],
+                    expected: dict[str, Any]) -> None:
     """Record each output's comparison in its verdict: the worst error while it agrees, else the first failure."""
     for name, expected_value in expected.items():
         verdict = verdicts.setdefault(name, OutputVerdict())
-        comparison = compare_array(got.get(name), expected_value, tolerance)
+        got_value = got.get(name)
+        comparison = compare_array(got_value, expected_value, part.tolerance)
         if comparison.ok:
             verdict.worst = max(verdict.worst, comparison.max_relative_error)
         elif verdict.comparison is None:
             verdict.comparison, verdict.case = comparison, case.label
-            verdict.expected, verdict.got = expected_value, got.get(name)
+            verdict.expected, verdict.got = expected_value, got_value
+            verdict.problem = (shape_problem(part.name, output_label(part, name), got_value, expected_value.shape)
+                               or comparison.problem)
 
 
 def failure_of(verdict: OutputVerdict) -> Comparison:
@@ -294,7 +311,10 @@ def check_backward(part: Part, context: PartContext) -> PartResult:
                 forward_value, _ = context.call(part.cache_from, case.extra["forward_args"],
                                                 get_part(part.cache_from).arg_names, keep=(2,))
             except StudentFailure as failure:
-                return dependency_failure(part, context, failure, started)
+                return dependency_failure(part, context, f"which failed: {failure.messages[0]}", started)
+            if not isinstance(forward_value, (tuple, list)) or len(forward_value) < 3:
+                return dependency_failure(part, context, f"which returned {describe_value(forward_value)}, "
+                                                         "expected a tuple (h, c, cache)", started)
             forward_expected = context.reference(part.cache_from)(*case.extra["forward_args"])
             problem = forward_disagreement(part.cache_from, forward_value, forward_expected)
             if problem:
@@ -314,17 +334,20 @@ def check_backward(part: Part, context: PartContext) -> PartResult:
         if problem:
             continue  # the cache came from a wrong forward: the reference cannot judge this case
         expected = split_outputs(part.name, reference(*reference_args), part.output_names)
-        compare_outputs(verdicts, case, got, expected, part.tolerance)
+        compare_outputs(part, verdicts, case, got, expected)
         observations.append(Observation(reference_args, got, expected))
 
     numerical_errors, forward_note, depends_on_inputs = run_numerical_check(part, context, gradient_case)
+    numerical_note = ""
     if part.cache_from is None and part.forward and forward_note:
         forward_problem = forward_note
+    elif forward_note:
+        numerical_note = forward_note
     names = list(numerical_errors) or list(verdicts)
     rows = tuple(GradientRow(name, verdict_error(verdicts.get(name)), numerical_errors.get(name),
                              part.tolerance, gradcheck.NUMERICAL_TOLERANCE) for name in names)
     return backward_verdict(part, context, started, verdicts, rows, forward_problem, observations,
-                            depends_on_inputs)
+                            depends_on_inputs, numerical_note)
 
 
 def verdict_error(verdict: OutputVerdict | None) -> float | None:
@@ -338,17 +361,17 @@ def verdict_error(verdict: OutputVerdict | None) -> float | None:
 def forward_disagreement(function: str, got: Any, expected: Any) -> str:
     """Why the student's (h, c, cache) disagrees with the reference forward, or ''."""
     if not isinstance(got, (tuple, list)) or len(got) != 3:
-        return f"{function} did not return (h, c, cache)"
+        return f"{function} returned {describe_value(got)}, expected a tuple (h, c, cache)"
     for name, got_value, expected_value in (("h", got[0], expected[0]), ("c", got[1], expected[1])):
         comparison = compare_array(got_value, expected_value)
         if not comparison.ok:
-            return f"{name}: {comparison.problem}"
+            return shape_problem(function, name, got_value, expected_value.shape) or f"{name}: {comparison.problem}"
     return ""
 
 
-def dependency_failure(part: Part, context: PartContext, failure: StudentFailure,
-                       started: float) -> PartResult:
-    """The forward that makes the cache failed; find out whether the backward exists at all."""
+def dependency_failure(part: Part, context: PartContext, reason: str, started: float) -> PartResult:
+    """The forward that makes the cache failed or returned no cache (`reason` says which);
+    find out whether the backward exists at all."""
     try:
         context.call(part.name, tuple([None] * len(part.arg_names)), part.arg_names)
     except StudentFailure as own:
@@ -356,9 +379,7 @@ def dependency_failure(part: Part, context: PartContext, failure: StudentFailure
             return finish(part, context, own.status, 0, own.messages, started)
     except Exception:  # noqa: BLE001  (any answer means the function exists)
         pass
-    return finish(part, context, "error", 0,
-                  [f"needs the cache from your {failure.function}, which failed: {failure.messages[0]}"],
-                  started)
+    return finish(part, context, "error", 0, [f"needs the cache from your {part.cache_from}, {reason}"], started)
 
 
 def run_numerical_check(part: Part, context: PartContext, gradient_case: tuple[Case, dict[str, Any]] | None
@@ -375,30 +396,48 @@ def run_numerical_check(part: Part, context: PartContext, gradient_case: tuple[C
     setup = part.numerical(case)
     plan = gradcheck.perturbations_for(setup)
     forward_note = ""
+    output_names: tuple[str, ...] = ()
     if part.local_forward is not None:
         stacks = gradcheck.evaluate_locally(part.local_forward, setup, plan)
     else:
         forward_part = get_part(str(part.forward))
+        output_names = forward_part.output_names
         try:
             if part.cache_from is None:
                 own, _ = context.call(part.forward, setup.forward_args, forward_part.arg_names)
                 expected = context.reference(part.forward)(*setup.forward_args)
                 comparison = compare_array(own, expected)
                 if not comparison.ok:
-                    forward_note = f"your {part.forward} is wrong ({comparison.problem})"
+                    forward_note = (shape_problem(part.forward, "", own, expected.shape)
+                                    or f"your {part.forward} is wrong ({comparison.problem})")
             stacks = context.perturb(part.forward, setup.forward_args, plan, gradcheck.output_indices(setup))
         except StudentFailure as failure:
             return {}, f"your {part.forward} could not be run ({failure.messages[0]})", False
-    numerical = gradcheck.numerical_gradients(setup, plan, stacks)
+    try:
+        numerical = gradcheck.numerical_gradients(setup, plan, stacks)
+    except gradcheck.StackError as error:
+        unusable = stack_problem(str(part.forward), output_names, error)
+        return {}, forward_note or f"{unusable}, so the numerical gradient check could not run", False
     errors = {}
     for name, gradient in numerical.items():
         student = got.get(name)
-        if type(student) is not np.ndarray or student.shape != gradient.shape:
+        if type(student) is not np.ndarray or student.shape != gradient.shape or student.dtype.kind not in REAL_KINDS:
             errors[name] = float("inf")
         else:
             errors[name] = tensor_relative_error(student.astype(np.float64), gradient)
     depends_on_inputs = any(float(np.abs(gradient).max(initial=0.0)) > 1e-8 for gradient in numerical.values())
     return errors, forward_note, depends_on_inputs
+
+
+def stack_problem(function: str, output_names: tuple[str, ...], error: gradcheck.StackError) -> str:
+    """The sentence for a forward whose outputs at the perturbed points have the wrong shape."""
+    index = error.output_index
+    name = output_names[index] if index is not None and 0 <= index < len(output_names) else ""
+    if isinstance(error.got, tuple):
+        what = f"{name} " if name else "an array "
+        return f"{function} returned {what}of shape {error.got}, expected {error.expected}"
+    what = f"{name} with " if name else ""
+    return f"{function} returned {what}{error.got}, expected an array of shape {error.expected}"
 
 
 def format_errors(rows: list[GradientRow], attribute: str) -> str:
@@ -413,8 +452,13 @@ def local_forward_label(part: Part) -> str:
 
 def backward_verdict(part: Part, context: PartContext, started: float, verdicts: dict[str, OutputVerdict],
                      rows: tuple[GradientRow, ...], forward_problem: str,
-                     observations: list[Observation] | None = None, depends_on_inputs: bool = True
-                     ) -> PartResult:
+                     observations: list[Observation] | None = None, depends_on_inputs: bool = True,
+                     numerical_note: str = "") -> PartResult:
+    """The verdict of a backward part from its gradient rows.
+
+    `numerical_note` says why the numerical check of a cache-taking part's own
+    forward could not run ('' when it ran).
+    """
     numerical_rows = [row for row in rows if row.vs_numerical is not None]
     numerical_bad = [row for row in numerical_rows if row.vs_numerical > row.numerical_tolerance]
     forward_name = part.cache_from or part.forward or local_forward_label(part)
@@ -433,6 +477,8 @@ def backward_verdict(part: Part, context: PartContext, started: float, verdicts:
             messages.append("against numerical gradients of your own forward it disagrees too: "
                             + format_errors(numerical_bad, "vs_numerical")
                             + f" (allowed {gradcheck.NUMERICAL_TOLERANCE:g})")
+        elif numerical_note:
+            messages.append(numerical_note)
         if numerical_rows and not depends_on_inputs:
             messages.append(f"your {forward_name} does not depend on its inputs, so there is nothing to check")
         return finish(part, context, "fail", score, messages, started, gradients=rows)
@@ -448,6 +494,8 @@ def backward_verdict(part: Part, context: PartContext, started: float, verdicts:
                             f"{worst_numerical:.1e}")
         if forward_problem and not part.cache_from:
             messages.append(f"note: {forward_problem}; this backward was checked against the reference forward")
+        if numerical_note:
+            messages.append(f"note: {numerical_note}")
         return finish(part, context, "pass", part.points, messages, started, gradients=rows)
     failing_rows = [row for row in rows if row.name in failing]
     if len(verdicts) > 1:
@@ -455,9 +503,11 @@ def backward_verdict(part: Part, context: PartContext, started: float, verdicts:
             "all other gradients agree)" if good else "no gradient agrees)")
     else:
         only = next(iter(failing.values()))
-        summary = f"case {only.case}: {failure_of(only).problem}"
+        summary = f"case {only.case}: {only.problem}"
     first_name, first = next(iter(failing.items()))
-    messages = [summary, f"first difference: {first_name} in case {first.case}: {failure_of(first).problem}"]
+    messages = [summary, f"first difference: {first_name} in case {first.case}: {first.problem}"]
+    if numerical_note:
+        messages.append(f"note: {numerical_note}")
     if forward_problem and not part.cache_from:
         messages.append(f"{forward_problem}, so this part was checked against the reference forward")
     elif numerical_rows:
@@ -503,6 +553,13 @@ def check_part(part: Part, context: PartContext) -> PartResult:
             status, messages = "error", [f"needs your {failure.function}: {messages[0]}"]
         return finish(part, context, status, 0, messages, started,
                       diagnosis=error_diagnosis(part, context, failure) if status == "error" else None)
+    except (SandboxUnavailable, OSError, MemoryError):
+        raise  # the machine's or the sandbox's failure, never the student's: the batch retries it
+    except Exception as error:  # noqa: BLE001  (the last line of defence; the checkers check what they use)
+        # a value of a structure no checker foresaw must cost this part only, never the whole report
+        return finish(part, context, "error", 0,
+                      [f"{part.name} could not be checked: the grader could not use what your code returned "
+                       f"({type(error).__name__}: {str(error)[:200]})"], started)
     finally:
         try:
             context.session.reset()

@@ -10,12 +10,16 @@ is 1e-6: two correct float64 implementations agree to about 1e-13.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from grader.protocol import Opaque
+
 TOLERANCE = 1e-6
 FLOOR = 1e-3
+REAL_KINDS = "biuf"  # bool, int, unsigned, float: arrays that arithmetic treats as real numbers
 
 
 @dataclass(frozen=True)
@@ -33,10 +37,57 @@ def relative_error(got: np.ndarray, expected: np.ndarray, floor: float = FLOOR) 
     return np.abs(got - expected) / np.maximum(np.abs(expected), floor)
 
 
+@dataclass(frozen=True)
+class MissingKey:
+    """Stands for grads[key] when the student's grads has no such key."""
+
+    key: str
+
+    def __repr__(self) -> str:
+        return f"missing key {self.key!r}"
+
+
 def describe_type(value: object) -> str:
     if isinstance(value, np.ndarray):
         return f"ndarray of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, Opaque):
+        return value.type_name  # the object stayed in the child; its type is all the parent knows
+    if isinstance(value, MissingKey):
+        return f"nothing (grads has no key {value.key!r})"
     return type(value).__name__
+
+
+def describe_value(value: object) -> str:
+    """What a returned value is, for a sentence: "None", "a float", "a tuple of 2 items", ..."""
+    if value is None:
+        return "None"
+    if isinstance(value, (tuple, list)):
+        items = "item" if len(value) == 1 else "items"
+        return f"a {type(value).__name__} of {len(value)} {items}"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, MissingKey):
+        return describe_type(value)
+    name = describe_type(value)
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+
+def shape_problem(function: str, name: str, got: object, expected_shape: tuple[int, ...]) -> str:
+    """'' when `got` is an array of `expected_shape`; else a sentence that names both shapes.
+
+    e.g. "lstm_forward returned h of shape (2, 5), expected (2, 4, 5)". `name`
+    is the output's name, or '' for a function that returns a single array.
+    """
+    expected_shape = tuple(expected_shape)
+    if isinstance(got, np.ndarray):
+        if got.shape == expected_shape:
+            return ""
+        what = f"{name} " if name else "an array "
+        return f"{function} returned {what}of shape {got.shape}, expected {expected_shape}"
+    if isinstance(got, MissingKey):
+        return f"{function} returned grads without the key {got.key!r}, expected an array of shape {expected_shape}"
+    what = f"{name} as " if name else ""
+    return f"{function} returned {what}{describe_value(got)}, expected an array of shape {expected_shape}"
 
 
 def compare_array(got: object, expected: np.ndarray, tolerance: float = TOLERANCE) -> Comparison:
@@ -73,10 +124,17 @@ def compare_array(got: object, expected: np.ndarray, tolerance: float = TOLERANC
 
 
 def tensor_relative_error(got: np.ndarray, expected: np.ndarray, floor: float = 1e-8) -> float:
-    """Norm-wise ||got - expected|| / max(||got|| + ||expected||, floor), for gradient checks."""
+    """Norm-wise ||got - expected|| / max(||got|| + ||expected||, floor), for gradient checks.
+
+    Infinite when either holds NaN or infinity: a NaN error would compare as
+    "within tolerance" and let a broken gradient pass.
+    """
+    if not (np.isfinite(got).all() and np.isfinite(expected).all()):
+        return float("inf")
     difference = float(np.linalg.norm(got - expected))
     scale = float(np.linalg.norm(got) + np.linalg.norm(expected))
-    return difference / max(scale, floor)
+    error = difference / max(scale, floor)
+    return error if math.isfinite(error) else float("inf")
 
 
 def excerpt(array: object, where: tuple[int, ...] = (), width: int = 6) -> str:
@@ -85,9 +143,13 @@ def excerpt(array: object, where: tuple[int, ...] = (), width: int = 6) -> str:
         return describe_type(array)
     if array.ndim == 0:
         return np.array2string(array, precision=4)
+    if array.size == 0:
+        return f"empty array of shape {array.shape}"
+    inside = len(where) == array.ndim and all(0 <= int(i) < size for i, size in zip(where, array.shape))
     row = array
     index_prefix: list[int] = []
-    for axis_index in where[:-1] if where else [0] * (array.ndim - 1):
+    # `where` comes from the expected array; a student array of another shape is shown from its start
+    for axis_index in where[:-1] if inside else [0] * (array.ndim - 1):
         row = row[axis_index]
         index_prefix.append(int(axis_index))
     flat = np.asarray(row).reshape(-1)
