@@ -1,7 +1,10 @@
 """Finding the student's files: a .py file, a folder of .py files, or a notebook.
 
 Nothing here executes student code. Files are parsed with `ast` so a syntax
-error can be reported with its file and line before anything runs.
+error can be reported with its file and line before anything runs. A notebook
+must be valid nbformat (checked with the nbformat package when it is
+installed, and always for the structure the extraction reads); one that is not
+is refused with the reason, which in a batch costs only that student.
 """
 from __future__ import annotations
 
@@ -11,8 +14,10 @@ import importlib.util
 import json
 import sys
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 RESERVED_MODULE_NAMES = {"sitecustomize", "usercustomize", "conftest", "setup", "submission"}
 
@@ -74,10 +79,103 @@ def safe_module_name(stem: str) -> bool:
 NOTEBOOK_SKIP_TAG = "lstm-grader-skip"
 
 
+REASON_LENGTH = 200
+
+
+def one_line(text: str, limit: int = REASON_LENGTH) -> str:
+    """The first line of `text`, cut to `limit` characters."""
+    line = (text.strip().splitlines() or [""])[0].strip()
+    return line if len(line) <= limit else line[:limit - 3] + "..."
+
+
+def structure_problem(notebook: Any) -> str:
+    """'' when the notebook has the structure the extraction reads; else what is wrong.
+
+    That is: an object whose "cells" is a list of objects, each with a string
+    cell_type and a source that is a string or a list of strings; metadata,
+    where present, is an object.
+    """
+    if not isinstance(notebook, dict):
+        return f"the file holds {json_kind(notebook)}, expected an object with a list of cells"
+    if not isinstance(notebook.get("metadata", {}), dict):
+        return f"metadata is {json_kind(notebook['metadata'])}, expected an object"
+    cells = notebook.get("cells")
+    if not isinstance(cells, list):
+        return "it has no list of cells" if cells is None else f"cells is {json_kind(cells)}, expected a list"
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict):
+            return f"cell {number} is {json_kind(cell)}, expected an object"
+        if not isinstance(cell.get("cell_type"), str):
+            return f"cell {number} has no cell_type string"
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            wrong = [line for line in source if not isinstance(line, str)]
+            if wrong:
+                return f"cell {number}: source is a list holding {json_kind(wrong[0])}, expected a list of strings"
+        elif not isinstance(source, str):
+            return f"cell {number}: source is {json_kind(source)}, expected a string or a list of strings"
+        if not isinstance(cell.get("metadata", {}), dict):
+            return f"cell {number}: metadata is {json_kind(cell['metadata'])}, expected an object"
+    return ""
+
+
+def json_kind(value: Any) -> str:
+    """A JSON value's kind, for a sentence: "an object", "a list", "null", ..."""
+    kinds = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number",
+             float: "a number"}
+    return "null" if value is None else kinds.get(type(value), type(value).__name__)
+
+
+def nbformat_problem(notebook: dict[str, Any]) -> str:
+    """'' when nbformat accepts the notebook (or is not installed); else its reason, with where."""
+    try:
+        import nbformat  # late: it is slow to import, and only notebooks need it
+    except ImportError:
+        return ""
+    # keys the schema requires but the extraction never reads: a hand-written notebook may leave them out
+    notebook.setdefault("metadata", {})
+    for cell in notebook["cells"]:
+        cell.setdefault("metadata", {})
+        if cell["cell_type"] == "code":
+            cell.setdefault("outputs", [])
+            cell.setdefault("execution_count", None)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. MissingIDFieldWarning, about notebooks Jupyter opens fine
+            nbformat.validate(notebook)
+    except nbformat.ValidationError as error:
+        where = "".join(f"[{step}]" if isinstance(step, int) else f".{step}"
+                        for step in getattr(error, "absolute_path", ())).lstrip(".")
+        message = one_line(str(getattr(error, "message", "") or error))
+        return f"{where}: {message}" if where else message
+    except Exception as error:  # noqa: BLE001  (an unknown nbformat version makes nbformat raise anything)
+        return f"nbformat cannot read it ({type(error).__name__}: {one_line(str(error))})"
+    return ""
+
+
+def read_notebook(path: Path) -> dict[str, Any]:
+    """The notebook as parsed JSON, checked; raises SubmissionError with the file and the reason."""
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise SubmissionError(f"{path}: not a readable Jupyter notebook (its JSON is nested too deeply)") from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:  # ValueError: JSONDecodeError, huge numbers
+        raise SubmissionError(f"{path}: not a readable Jupyter notebook ({one_line(str(error))})") from error
+    try:
+        problem = structure_problem(notebook) or nbformat_problem(notebook)
+    except RecursionError:
+        problem = "it is nested too deeply"
+    if problem:
+        raise SubmissionError(f"{path}: not a valid Jupyter notebook ({one_line(problem)})")
+    return notebook
+
+
 def grading_cell(cell: dict) -> bool:
     """nbgrader's autograder test cells, and cells tagged lstm-grader-skip (the plots):
     the course's own code, which calls the grader or draws; not the student's functions."""
     metadata = cell.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        return False
     nbgrader = metadata.get("nbgrader") or {}
     if isinstance(nbgrader, dict) and nbgrader.get("grade") and not nbgrader.get("solution"):
         return True
@@ -87,18 +185,14 @@ def grading_cell(cell: dict) -> bool:
 
 def notebook_code(path: Path) -> tuple[str, list[str]]:
     """The code cells of a notebook as one module; magics and shell escapes are commented out."""
-    try:
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        cells = notebook["cells"]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
-        raise SubmissionError(f"{path}: not a readable Jupyter notebook ({error})") from error
+    cells = read_notebook(path)["cells"]
     lines: list[str] = []
     skipped: list[str] = []
     for number, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or grading_cell(cell):
+        if cell["cell_type"] != "code" or grading_cell(cell):
             continue
         source = cell.get("source", "")
-        text = "".join(source) if isinstance(source, list) else str(source)
+        text = "".join(source) if isinstance(source, list) else source
         cell_lines = text.splitlines()
         if cell_lines and cell_lines[0].lstrip().startswith("%%"):
             skipped.append(f"{path.name}: cell {number} is a cell magic ({cell_lines[0].strip()}) and was skipped")
