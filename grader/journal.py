@@ -2,9 +2,11 @@
 
 A file is written to a temporary name in the same folder, flushed to disk and
 renamed over the old one, so a reader (or a Ctrl-C) sees either the old file or
-the new one, never half of one. The journal is a JSON-lines file with one line
-per finished student; a torn last line (the process was killed mid-write) is
-ignored on the next run.
+the new one, never half of one. `atomic_write_all` writes every temporary file
+first and renames only when all of them are on disk, so a full disk part-way
+leaves all the old files in place. The journal is a JSON-lines file with one
+line per finished student; a torn last line (the process was killed mid-write)
+is ignored on the next run, and a failed append is cut back off.
 """
 from __future__ import annotations
 
@@ -18,6 +20,25 @@ from typing import Any, Iterator
 
 def atomic_write(path: Path, text: str, mode_from: Path | None = None) -> None:
     """Replace `path` with `text` in one step; `mode_from` gives it that file's permissions."""
+    os.replace(stage_file(path, text, mode_from), path)
+
+
+def atomic_write_all(files: dict[Path, str]) -> None:
+    """Replace several files; none is replaced unless all of them could be written."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, text in files.items():
+            staged.append((stage_file(path, text), path))
+        for temporary, path in staged:
+            os.replace(temporary, path)
+    except BaseException:
+        for temporary, _ in staged:
+            remove_quietly(temporary)
+        raise
+
+
+def stage_file(path: Path, text: str, mode_from: Path | None = None) -> str:
+    """Write `text` to a temporary file next to `path`, on disk; returns its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -27,13 +48,17 @@ def atomic_write(path: Path, text: str, mode_from: Path | None = None) -> None:
             os.fsync(stream.fileno())
         if mode_from is not None:
             shutil.copymode(mode_from, temporary)  # mkstemp makes the file private
-        os.replace(temporary, path)
     except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
+        remove_quietly(temporary)
         raise
+    return temporary
+
+
+def remove_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 class Journal:
@@ -53,7 +78,7 @@ class Journal:
 
     def lines(self) -> Iterator[dict[str, Any]]:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = self.path.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
             return
         for line in text.splitlines():
@@ -65,12 +90,40 @@ class Journal:
                 yield entry
 
     def record(self, entry: dict[str, Any]) -> None:
-        """Append one entry and push it to disk before returning."""
+        """Append one entry and push it to disk before returning.
+
+        A line torn by an earlier kill is ended first, so it cannot swallow this
+        entry; if this append fails (a full disk), what it wrote is cut off again.
+        """
+        line = json.dumps(entry, sort_keys=True).encode("ascii") + b"\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a", encoding="utf-8") as stream:
-            stream.write(json.dumps(entry, sort_keys=True) + "\n")
-            stream.flush()
-            os.fsync(stream.fileno())
+        handle = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            size = os.lseek(handle, 0, os.SEEK_END)
+            if size and os.pread(handle, 1, size - 1) != b"\n":
+                line = b"\n" + line
+            try:
+                write_fully(handle, line)
+                os.fsync(handle)
+            except OSError:
+                cut_back(handle, size)
+                raise
+        finally:
+            os.close(handle)
 
     def reset(self) -> None:
         atomic_write(self.path, "")
+
+
+def write_fully(handle: int, data: bytes) -> None:
+    """os.write until all of `data` is written (a write may take only part of it)."""
+    while data:
+        data = data[os.write(handle, data):]
+
+
+def cut_back(handle: int, size: int) -> None:
+    """Best effort: drop a partly written journal line after a failed append."""
+    try:
+        os.ftruncate(handle, size)
+    except OSError:
+        pass
