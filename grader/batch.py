@@ -301,7 +301,7 @@ def grade_and_render(entry: Entry, seed: int, parts: list[str] | None, timeout: 
             return Outcome(unreadable=clean_text(graded["error"], REASON_LIMIT))
         report = clean_tree(graded)
         return Outcome(report_json=json.dumps(report, indent=2) + "\n",
-                       feedback=render_feedback(entry.student, graded, feedback_format),  # cleans on its own
+                       feedback=render_feedback(entry.student, report, feedback_format),
                        score=float(report["score"]),
                        points=f"{float(report['score']):g}/{float(report['max_score']):g}")
     except (Exception, SystemExit) as error:  # noqa: BLE001  (not the student's doing: retried, never journalled)

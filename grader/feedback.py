@@ -3,16 +3,16 @@
 Plain text with the words PASS/FAIL always present; no terminal codes. Works
 from the contract's dict (not the Report object) so a feedback file can be
 re-made from a saved JSON report. Every string in the report may come from the
-student (exception messages, printed output), so the report is passed through
-grader.safe_text.clean_tree first: valid Unicode, no control characters, bounded.
+student (exception messages, printed output): the caller passes a report
+already cleaned with grader.safe_text.clean_tree at the edge (the batch does,
+for reports it grades and reports it reads back), and this module escapes it
+for Markdown and HTML.
 """
 from __future__ import annotations
 
 import html
 import re
 from typing import Any
-
-from grader.safe_text import clean_text, clean_tree
 
 STATUS_WORDS = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "timeout": "TIMEOUT", "missing": "MISSING"}
 
@@ -90,8 +90,7 @@ def render_html(student: str, report: dict[str, Any]) -> str:
 
 
 def render_feedback(student: str, report: dict[str, Any], kind: str = "md") -> str:
-    """The feedback file for one student's report; safe for any report, e.g. one read back from disk."""
-    student, report = clean_text(student, 200), clean_tree(report)
+    """The feedback file for one student's (cleaned) report."""
     if kind == "html":
         return render_html(student, report)
     if kind == "md":

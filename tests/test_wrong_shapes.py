@@ -48,6 +48,17 @@ def assert_honest_part_passes(report: Report) -> None:
     assert report.part(HONEST).status == "pass", text_of(report, HONEST)
 
 
+def assert_each_fails_saying(report: Report, expected: dict[str, str], scores_nothing: bool) -> None:
+    """Each part in `expected` fails (with 0 points, or short of full marks) and a message
+    matches its pattern; the honest part still passes."""
+    for name, message in expected.items():
+        part = report.part(name)
+        short = part.score == 0 if scores_nothing else part.score < part.max_score
+        assert part.status == "fail" and short, text_of(report, name)
+        assert re.search(message, " | ".join(part.messages)), text_of(report, name)
+    assert_honest_part_passes(report)
+
+
 # the three forwards whose cache a backward takes, each wrapped: `wrong` is an
 # expression in h, c and cache (the honest answer) and the forward's arguments
 CACHE_FORWARDS = (
@@ -247,11 +258,7 @@ def test_simple_backwards_of_the_wrong_shape_fail_with_the_shape(tmp_path):
         "hidden_state_backward": r"hidden_state_backward returned a tuple of 1 item, expected a tuple \(dc, do\)",
         "gate_backward": rf"gate_backward returned dW of shape {SHAPE}, expected {SHAPE}",
     }
-    for name, message in expected.items():
-        part = report.part(name)
-        assert part.status == "fail" and part.score < part.max_score, text_of(report, name)
-        assert re.search(message, " | ".join(part.messages)), text_of(report, name)
-    assert_honest_part_passes(report)
+    assert_each_fails_saying(report, expected, scores_nothing=False)
 
 
 def test_bonus_parts_of_the_wrong_shape_fail_with_the_shape(tmp_path):
@@ -281,11 +288,7 @@ def test_bonus_parts_of_the_wrong_shape_fail_with_the_shape(tmp_path):
         "memory_cell_params": r"W_f has dtype complex128",
         "forecast": rf"returned shape \(\d+,\), expected an array of shape \(\d+, 1\)",
     }
-    for name, message in expected.items():
-        part = report.part(name)
-        assert part.status == "fail" and part.score == 0, text_of(report, name)
-        assert re.search(message, " | ".join(part.messages)), text_of(report, name)
-    assert_honest_part_passes(report)
+    assert_each_fails_saying(report, expected, scores_nothing=True)
 
 
 def test_memory_cell_through_a_students_lstm_forward_of_the_wrong_shape_is_an_error(tmp_path, monkeypatch):
