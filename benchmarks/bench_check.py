@@ -31,11 +31,11 @@ def wall_time(command: list[str]) -> float:
 
 
 def split() -> dict[str, float]:
-    from grader.checks import PartContext, check_part
-    from grader.reference import Reference
-    from grader.registry import PARTS
-    from grader.sandbox import ChildSession
-    from grader.submission import load_submission
+    from grader.engine.checks import PartContext, check_part
+    from grader.engine.reference import Reference
+    from grader.lstm.registry import PARTS
+    from grader.sandbox.session import ChildSession
+    from grader.engine.submission import load_submission
 
     numerical_seconds = 0.0
     figures: dict[str, float] = {}
@@ -79,19 +79,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     runs = parser.parse_args().runs
 
-    from grader.registry import PARTS
+    from grader.lstm.registry import PARTS
 
     core_only = [argument for part in PARTS for argument in ("--part", part.name)]
     command = [sys.executable, "-m", "grader", "check", "solutions", "--seed", "1", "--no-progress"]
     times = [wall_time(command + core_only) for _ in range(runs)]
     median = statistics.median(times)
     everything = statistics.median(wall_time(command) for _ in range(runs))
-    startup = statistics.median(wall_time([sys.executable, "-c", "import grader.cli"]) for _ in range(runs))
+    startup = statistics.median(wall_time([sys.executable, "-c", "import grader.cli.commands"]) for _ in range(runs))
     print(f"lstm-grader check solutions/, core parts: median {median:.3f} s over {runs} runs "
           f"(min {min(times):.3f}, max {max(times):.3f}); target {TARGET_SECONDS:.1f} s; "
           f"ratio to target {median / TARGET_SECONDS:.2f}")
     print(f"  with the bonus parts too (forecast training included): median {everything:.3f} s")
-    print(f"  parent start-up (python + import grader.cli): {startup:.3f} s")
+    print(f"  parent start-up (python + import grader.cli.commands): {startup:.3f} s")
     for name, seconds in split().items():
         print(f"  {name}: {seconds:.3f} s")
 

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader import notebooks  # noqa: E402
+from grader.instructor import notebooks  # noqa: E402
 
 SOURCE = ROOT / "solutions" / notebooks.NOTEBOOK_NAME
 STUDENT = ROOT / "exercises" / notebooks.NOTEBOOK_NAME

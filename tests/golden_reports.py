@@ -30,7 +30,7 @@ def without_timings(report: dict[str, Any]) -> dict[str, Any]:
 
 def current_reports() -> dict[str, dict[str, Any]]:
     """Grade the solutions, the exercises and every core mutant at SEED."""
-    from grader.grading import grade
+    from grader.engine.grading import grade
     from mutants import MUTANTS, SOLUTION_FILES, edit_of, edited_solutions
 
     reports = {

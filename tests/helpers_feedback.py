@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.cases import Case
-from grader.checks import split_outputs
-from grader.reference import Reference
-from grader.registry import Part, get_part
+from grader.lstm.cases import Case
+from grader.engine.checks import split_outputs
+from grader.engine.reference import Reference
+from grader.lstm.registry import Part, get_part
 
 
 def reference_args(part: Part, case: Case, reference: Reference) -> tuple[Any, ...]:

@@ -128,7 +128,7 @@ def forget_gate(x, h_prev, W_f, U_f, b_f):
     Hostile("returns_nan", gate("return np.full((x.shape[0], W_f.shape[1]), np.nan)")),
     Hostile("reads_the_solutions", gate(f"""
 import sys, importlib.util, runpy
-for attempt in ("solutions", "grader.reference"):
+for attempt in ("solutions", "grader.engine.reference"):
     try:
         sys.path.insert(0, {str(REPO)!r})
         module = __import__(attempt)

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader.archive import ArchiveError, extract_zip
-from grader.batch import BatchOptions, discover, run_batch
-from grader.cli import main
-from grader.course_secret import CourseSecret
-from grader.journal import Journal
-from grader.registry import all_parts
-from grader.sandbox import resolve_sandbox
+from grader.course.archive import ArchiveError, extract_zip
+from grader.course.batch import BatchOptions, discover, run_batch
+from grader.cli.commands import main
+from grader.course.secret import CourseSecret
+from grader.course.journal import Journal
+from grader.lstm.registry import all_parts
+from grader.sandbox.session import resolve_sandbox
 from hostile_submissions import digest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -99,7 +99,7 @@ def test_interrupt_leaves_previous_gradebook_whole_and_resume_finishes(tmp_path:
     out = tmp_path / "out"
     run_batch(source, options(out, parts=["sigmoid"]))
     old = (out / "grades.csv").read_text()
-    import grader.batch as batch
+    import grader.course.batch as batch
 
     calls = []
     original = batch.grade_entry

@@ -26,13 +26,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import grader.batch as batch
-import grader.journal as journal_module
-from grader.batch import BatchOptions, OutputError, batch_command, run_batch
-from grader.journal import Journal
-from grader.progress import PlainProgress, RichProgress
-from grader.sandbox import resolve_sandbox
-from grader.summary import gradebook_csv
+import grader.course.batch as batch
+import grader.course.journal as journal_module
+from grader.course.batch import BatchOptions, OutputError, batch_command, run_batch
+from grader.course.journal import Journal
+from grader.report.progress_bar import PlainProgress, RichProgress
+from grader.sandbox.session import resolve_sandbox
+from grader.report.class_summary import gradebook_csv
 
 STUDENTS = ("alice", "bob", "carol", "dave", "erin")
 HOSTILE = "\udcff\x1b]0;title\x07\x1b[2J\x00"

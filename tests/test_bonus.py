@@ -2,7 +2,7 @@
 
 torch has no peephole LSTM, so the test writes the cell in torch from the
 contract's equations and lets autograd differentiate it; the reference
-backward must agree to 1e-10. The grader's own LSTM (grader.recurrent) must
+backward must agree to 1e-10. The grader's own LSTM (grader.lstm.numpy_lstm) must
 equal the reference, and the vanilla RNN's gradient norms must equal autograd's.
 """
 from __future__ import annotations
@@ -14,11 +14,14 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 
-from grader import bonus_checks, forecast, recurrent, rnn
-from grader.bonus import BONUS_PARTS, PEEPHOLE_PARAM_NAMES, peephole_backward_cases, with_peepholes
-from grader.cases import PARAM_NAMES, make_params
-from grader.grading import grade
-from grader.reference import load_functions
+from grader.lstm import memory_cell as bonus_checks
+from grader.lstm import forecast
+from grader.lstm import numpy_lstm as recurrent
+from grader.lstm import vanilla_rnn as rnn
+from grader.lstm.bonus import BONUS_PARTS, PEEPHOLE_PARAM_NAMES, peephole_backward_cases, with_peepholes
+from grader.lstm.cases import PARAM_NAMES, make_params
+from grader.engine.grading import grade
+from grader.engine.reference import load_functions
 
 if os.environ.get("CI"):
     import torch
@@ -277,7 +280,7 @@ def solution_lines(function: str) -> list[str]:
 
 @pytest.mark.parametrize("part", [part.name for part in BONUS_PARTS])
 def test_bonus_hints_have_three_levels_and_keep_the_solution(part: str) -> None:
-    from grader.hints import hint_levels
+    from grader.lstm.hints import hint_levels
 
     levels = hint_levels(part)
     assert len(levels) == 3 and all(body.strip() for _, body in levels)
@@ -318,9 +321,9 @@ def test_capstone_stub_states_the_graders_settings() -> None:
 
 
 def test_without_the_graders_lstm_the_memory_cell_runs_through_the_students_forward(monkeypatch):
-    """A student release leaves grader.recurrent out; the memory cell must still be judged."""
-    from grader import trusted
-    from grader.grading import grade
+    """A student release leaves grader.lstm.numpy_lstm out; the memory cell must still be judged."""
+    from grader.lstm import forward_choice as trusted
+    from grader.engine.grading import grade
 
     monkeypatch.setattr(trusted, "grader_forward", lambda: None)
     solutions = Path(__file__).resolve().parent.parent / "solutions"

@@ -1,4 +1,4 @@
-"""The bonus parts name the student's mistake: every entry of grader/bonus_mistakes.py as itself, never a wrong one.
+"""The bonus parts name the student's mistake: every entry of grader/lstm/bonus_mistakes.py as itself, never a wrong one.
 
 Each mistake is graded as a whole submission (tests/test_bonus_mistakes.py's
 mutated copy of the solutions), on its own part only.
@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.bonus import BONUS_PARTS
-from grader.bonus_checks import diagnose_memory_cell, run_behaviours
-from grader.bonus_mistakes import BONUS_MISTAKES
-from grader.forecast import diagnose_forecast, flatten, probes
-from grader.grading import grade
-from grader.mistakes import BY_ID, candidates, same_mistake, variant
-from grader.reference import Reference
+from grader.lstm.bonus import BONUS_PARTS
+from grader.lstm.memory_cell import diagnose_memory_cell, run_behaviours
+from grader.lstm.bonus_mistakes import BONUS_MISTAKES
+from grader.lstm.forecast import diagnose_forecast, flatten, probes
+from grader.engine.grading import grade
+from grader.lstm.mistakes import BY_ID, candidates, same_mistake, variant
+from grader.engine.reference import Reference
 from mutants import MUTANTS, edit_of, edited_solutions
 from test_bonus_mistakes import SOLUTIONS_DIR, mutated_copy
 

@@ -1,4 +1,4 @@
-"""Every bonus mistake in grader/bonus_mistakes.py costs its part points.
+"""Every bonus mistake in grader/lstm/bonus_mistakes.py costs its part points.
 
 Each mistake is graded as a whole submission: all solution files copied, one
 exact piece of one bonus file replaced, then only the mistake's part graded.
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.bonus import BONUS_PARTS
-from grader.bonus_mistakes import BONUS_MISTAKES
-from grader.grading import grade
+from grader.lstm.bonus import BONUS_PARTS
+from grader.lstm.bonus_mistakes import BONUS_MISTAKES
+from grader.engine.grading import grade
 from mutants import edited_solutions
 
 SOLUTIONS_DIR = Path(__file__).resolve().parent.parent / "solutions"

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import grade
+from grader.engine.grading import grade
 from mutants import edited_solutions
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from grader.registry import all_parts
+from grader.lstm.registry import all_parts
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "grader" / "templates" / "github-classroom.yml"
+TEMPLATE = Path(__file__).resolve().parent.parent / "grader" / "course" / "templates" / "github-classroom.yml"
 
 
 def test_every_part_has_a_step_with_its_points() -> None:

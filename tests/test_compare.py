@@ -1,6 +1,6 @@
 import numpy as np
 
-from grader.compare import compare_array, excerpt, relative_error, tensor_relative_error
+from grader.engine.compare import compare_array, excerpt, relative_error, tensor_relative_error
 
 
 def test_equal_arrays_pass_with_zero_error():

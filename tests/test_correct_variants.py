@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import grade
-from grader.registry import PARTS
-from grader.results import Report
+from grader.engine.grading import grade
+from grader.lstm.registry import PARTS
+from grader.engine.results import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS_DIR = ROOT / "solutions"

@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.diagnose import Observation, diagnose, diagnose_error, generic, same_array
-from grader.grading import grade
-from grader.mistakes import CATALOGUE, Mistake, same_mistake, variant
-from grader.reference import Reference
-from grader.registry import PARTS, get_part
+from grader.engine.diagnose import Observation, diagnose, diagnose_error, generic, same_array
+from grader.engine.grading import grade
+from grader.lstm.mistakes import CATALOGUE, Mistake, same_mistake, variant
+from grader.engine.reference import Reference
+from grader.lstm.registry import PARTS, get_part
 from helpers_feedback import reference_args, split
 from mutants import MUTANTS, SOLUTION_FILES, Mutant, edit_of, edited_solutions
 
@@ -166,8 +166,8 @@ def test_same_array_treats_nan_and_inf_as_values():
 def test_two_different_mistakes_that_fit_the_same_numbers_give_no_diagnosis(tmp_path, monkeypatch):
     import dataclasses
 
-    from grader import mistakes
-    from grader.grading import grade
+    from grader.lstm import mistakes
+    from grader.engine.grading import grade
 
     original = mistakes.BY_ID["forget_gate.tanh_instead_of_sigmoid"]
     twin = dataclasses.replace(original, id="forget_gate.same_numbers_other_story", aliases=())

@@ -6,9 +6,9 @@ import io
 import pytest
 from click.testing import CliRunner
 
-from grader.cli import main
-from grader.explain import TOPICS, UnknownTopic, topic_list, topic_text
-from grader.render import render_markdown
+from grader.cli.commands import main
+from grader.lstm.explain import TOPICS, UnknownTopic, topic_list, topic_text
+from grader.report.terminal import render_markdown
 
 PROMISES = {
     "gates": ["f = sigmoid(x @ W_f + h_prev @ U_f + b_f)", "g = tanh(", "(0, 1)", "(-1, 1)"],

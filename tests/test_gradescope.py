@@ -11,9 +11,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from grader.cli import main
-from grader.gradescope import build_bundle
-from grader.registry import all_parts
+from grader.cli.commands import main
+from grader.course.gradescope import build_bundle
+from grader.lstm.registry import all_parts
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_KEYS = {"name", "score", "max_score", "output", "visibility"}
@@ -72,6 +72,6 @@ def test_gradescope_build_command_writes_setup_and_run_autograder(tmp_path: Path
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(tmp_path / "out.zip") as archive:
         names = set(archive.namelist())
-        assert {"setup.sh", "run_autograder", "grader/gradescope.py", "grader/worker.py",
+        assert {"setup.sh", "run_autograder", "grader/course/gradescope.py", "grader/child/worker.py",
                 "solutions/part1_cell_forward.py", "course_secret"} <= names
         assert (archive.getinfo("run_autograder").external_attr >> 16) & 0o111

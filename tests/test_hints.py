@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader.cli import main
-from grader.hints import HintError, hint, hint_levels
-from grader.registry import PARTS
+from grader.cli.commands import main
+from grader.lstm.hints import HintError, hint, hint_levels
+from grader.lstm.registry import PARTS
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = [part.name for part in PARTS]
@@ -80,8 +80,8 @@ def test_cli_hint_rejects_an_unknown_part():
 
 
 def test_cli_hint_repeats_the_last_diagnosis_of_the_workspace(tmp_path):
-    from grader.results import PartResult, Report
-    from grader.workspace import record
+    from grader.engine.results import PartResult, Report
+    from grader.student.workspace import record
 
     failing = PartResult("forget_gate", "forward", "fail", 0.0, 4.0, ("wrong",),
                          "forget_gate.tanh_instead_of_sigmoid")

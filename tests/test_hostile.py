@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import grade
-from grader.sandbox import bwrap_works
+from grader.engine.grading import grade
+from grader.sandbox.session import bwrap_works
 from hostile_submissions import (CASES, REPO, HONEST_PARTS, SECRET, TARGET, Hostile, build, digest,
                                  sandbox_processes)
 
@@ -98,9 +98,9 @@ def test_hostile_submission_is_contained_in_bubblewrap(name: str, tmp_path: Path
 @pytest.mark.slow
 def test_hostile_class_batch_finishes_and_keeps_honest_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every hostile case as one student of a class, graded with --jobs 2 in the default sandbox."""
-    from grader.batch import BatchOptions, run_batch
-    from grader.course_secret import CourseSecret
-    from grader.sandbox import resolve_sandbox
+    from grader.course.batch import BatchOptions, run_batch
+    from grader.course.secret import CourseSecret
+    from grader.sandbox.session import resolve_sandbox
 
     monkeypatch.setenv("LSTM_GRADER_SECRET", SECRET)
     root = tmp_path / "class"

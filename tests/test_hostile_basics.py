@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import grade
-from grader.registry import PARTS
-from grader.results import Report
+from grader.engine.grading import grade
+from grader.lstm.registry import PARTS
+from grader.engine.results import Report
 
 SOLUTIONS_DIR = Path(__file__).resolve().parent.parent / "solutions"
 SOLUTION_FILES = ("part1_cell_forward.py", "part2_cell_backward.py", "part3_sequence.py")

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import child_view
-from grader.sandbox import DISABLE_LANDLOCK_VARIABLE, bwrap_works, landlock_abi
+from grader.sandbox import view as child_view
+from grader.sandbox.session import DISABLE_LANDLOCK_VARIABLE, bwrap_works, landlock_abi
 from isolation_attacks import Targets, build, sources
 
 REPO = Path(__file__).resolve().parent.parent
@@ -194,8 +194,8 @@ def test_a_stopped_child_is_not_a_students_timeout_when_it_never_ran_their_code(
                                                                                 monkeypatch) -> None:
     """A child that cannot even say hello (here: the interpreter is replaced by one that exits)
     is the grader's failure: SandboxFailure, never a timeout or an error on the student's parts."""
-    from grader import sandbox as sandbox_module
-    from grader.grading import grade
+    from grader.sandbox import session as sandbox_module
+    from grader.engine.grading import grade
 
     (tmp_path / "s.py").write_text("def sigmoid(z):\n    return z\n")
     monkeypatch.setattr(child_view, "interpreter", lambda: "/bin/false")

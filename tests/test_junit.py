@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from grader.junit import report_to_junit
-from grader.results import PartResult, Report
+from grader.report.junit import report_to_junit
+from grader.engine.results import PartResult, Report
 
 
 def sample_report() -> Report:

@@ -6,10 +6,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from grader.mistakes import BY_ID, CATALOGUE, CatalogueError, Mistake, callees, candidates, same_mistake, \
+from grader.lstm.mistakes import BY_ID, CATALOGUE, CatalogueError, Mistake, callees, candidates, same_mistake, \
     variant, variant_source
-from grader.reference import Reference, solutions_dir
-from grader.registry import PARTS
+from grader.engine.reference import Reference, solutions_dir
+from grader.lstm.registry import PARTS
 from helpers_feedback import reference_args, split
 
 CORE = [part.name for part in PARTS]

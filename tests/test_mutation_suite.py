@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import grade
-from grader.registry import PARTS
-from grader.results import Report
+from grader.engine.grading import grade
+from grader.lstm.registry import PARTS
+from grader.engine.results import Report
 from mutants import MUTANTS, SOLUTION_FILES, Mutant, edit_of, edited_solutions
 
 SOLUTIONS_DIR = Path(__file__).resolve().parent.parent / "solutions"

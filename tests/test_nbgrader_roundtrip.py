@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import notebooks
-from grader.grading import grade
-from grader.registry import PARTS
+from grader.instructor import notebooks
+from grader.engine.grading import grade
+from grader.lstm.registry import PARTS
 
 nbgrader_api = pytest.importorskip("nbgrader.api")
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import grade
-from grader.submission import REASON_LENGTH, SubmissionError, load_submission, structure_problem
+from grader.engine.grading import grade
+from grader.engine.submission import REASON_LENGTH, SubmissionError, load_submission, structure_problem
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
 SIGMOID = "import numpy as np\n\ndef sigmoid(z):\n    return 0.5 * (1 + np.tanh(z / 2))\n"

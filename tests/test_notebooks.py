@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import notebooks
-from grader.notebook_api import check_part, extract_functions
-from grader.registry import PARTS, all_parts
-from grader.submission import load_submission, notebook_code
+from grader.instructor import notebooks
+from grader.student.notebook_api import check_part, extract_functions
+from grader.lstm.registry import PARTS, all_parts
+from grader.engine.submission import load_submission, notebook_code
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -186,8 +186,8 @@ def test_check_part_scores_the_solutions_and_diagnoses_a_mistake(tmp_path, capsy
 
 
 def test_check_part_html_report_is_escaped_and_names_status():
-    from grader.notebook_api import report_html
-    from grader.results import PartResult, Report
+    from grader.student.notebook_api import report_html
+    from grader.engine.results import PartResult, Report
 
     report = Report("nb", (PartResult("forget_gate", "forward", "fail", 0.0, 4.0, ("got <b>wrong</b>",)),), 1)
     html = report_html(report)
@@ -195,7 +195,7 @@ def test_check_part_html_report_is_escaped_and_names_status():
 
 
 def test_lstm_grader_check_grades_the_source_notebook_fully():
-    from grader.grading import grade
+    from grader.engine.grading import grade
 
     assert grade(SOURCE_NOTEBOOK).score == 100.0
     student = grade(STUDENT_NOTEBOOK)
@@ -209,7 +209,7 @@ def test_lstm_grader_check_grades_the_source_notebook_fully():
 
 
 def test_make_exercises_and_the_notebook_do_not_fight(tmp_path):
-    from grader.stubs import exercises_drift, generate_exercises
+    from grader.instructor.stubs import exercises_drift, generate_exercises
 
     exercises = tmp_path / "exercises"
     generate_exercises(SOLUTIONS, exercises)
@@ -222,7 +222,7 @@ def test_make_exercises_and_the_notebook_do_not_fight(tmp_path):
 def test_release_refuses_a_folder_that_is_not_empty(tmp_path):
     from click.testing import CliRunner
 
-    from grader.cli import main
+    from grader.cli.commands import main
 
     (tmp_path / "something").write_text("x")
     result = CliRunner().invoke(main, ["release", str(tmp_path)])

@@ -3,7 +3,7 @@ import io
 import numpy as np
 import pytest
 
-from grader import protocol
+from grader.child import protocol
 
 
 def round_trip(header, arrays):
@@ -67,7 +67,7 @@ def test_a_reply_over_its_budget_is_refused_before_it_is_read() -> None:
     import io
     import json as json_module
 
-    from grader.protocol import HEADER, Budget, ProtocolError, receive_message
+    from grader.child.protocol import HEADER, Budget, ProtocolError, receive_message
 
     header = json_module.dumps({"status": "ok", "n_arrays": 4096}).encode()
 

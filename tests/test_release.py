@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import grade
-from grader.release import build_release
-from grader.vectors import PUBLIC_SEED
+from grader.engine.grading import grade
+from grader.instructor.release import build_release
+from grader.engine.vectors import PUBLIC_SEED
 from mutants import edited_solutions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,8 +105,9 @@ def test_no_solution_code_anywhere_in_the_release_or_the_installed_package(relea
     installed = [path.name for path in release["site"].iterdir()]
     assert not any(name.startswith("part") for name in installed), installed
     # no LSTM forward of the grader's either: the bonus checks use the student's own there
-    assert not (release["site"] / "grader" / "recurrent.py").exists()
-    assert (release["site"] / "grader" / "trusted.py").is_file()
+    assert not (release["site"] / "grader" / "lstm" / "numpy_lstm.py").exists()
+    assert (release["site"] / "grader" / "lstm" / "forward_choice.py").is_file()
+    assert not (release["site"] / "grader" / "instructor").exists()
 
 
 def test_the_solutions_copied_in_score_full_marks_as_a_self_check(release, tmp_path):

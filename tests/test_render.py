@@ -10,10 +10,10 @@ from pathlib import Path
 from click.testing import CliRunner
 from rich.console import Console
 
-from grader.cli import main
-from grader.render import render_json, render_plain, render_report, render_rich
-from grader.results import GradientRow, Mismatch, PartResult, Report
-from grader.workspace import ProgressView
+from grader.cli.commands import main
+from grader.report.terminal import render_json, render_plain, render_report, render_rich
+from grader.engine.results import GradientRow, Mismatch, PartResult, Report
+from grader.student.workspace import ProgressView
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-import grader.sandbox as sandbox
-from grader import child_view
-from grader.sandbox import ChildSession, Limits, SandboxUnavailable, resolve_sandbox
+import grader.sandbox.session as sandbox
+from grader.sandbox import view as child_view
+from grader.sandbox.session import ChildSession, Limits, SandboxUnavailable, resolve_sandbox
 
 PROBE = '''import os, resource
 def limits():
@@ -59,7 +59,7 @@ def test_child_environment_holds_no_secret_and_runs_on_a_copy(tmp_path: Path, mo
 
 
 def test_every_report_names_its_isolation(tmp_path: Path) -> None:
-    from grader.grading import grade
+    from grader.engine.grading import grade
 
     (tmp_path / "s.py").write_text("import numpy as np\ndef sigmoid(z):\n    return 0.5 * (1 + np.tanh(z / 2))\n")
     report = grade(tmp_path / "s.py", parts=["sigmoid"], sandbox="process")

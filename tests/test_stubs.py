@@ -1,4 +1,4 @@
-"""Tests for grader.stubs: the exercises are the solutions with the answers cut out."""
+"""Tests for grader.instructor.stubs: the exercises are the solutions with the answers cut out."""
 from __future__ import annotations
 
 import ast
@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from grader.stubs import (
+from grader.instructor.stubs import (
     StubError,
     default_exercises_dir,
     default_solutions_dir,

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from grader.submission import SubmissionError, load_submission
+from grader.engine.submission import SubmissionError, load_submission
 
 
 def test_syntax_error_names_file_and_line(tmp_path):

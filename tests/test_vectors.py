@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import reference as reference_module
-from grader.grading import grade
-from grader.reference import Reference, ReferenceUnavailable
+from grader.engine import reference as reference_module
+from grader.engine.grading import grade
+from grader.engine.reference import Reference, ReferenceUnavailable
 from mutants import edited_solutions
-from grader.vectors import PUBLIC_SEED, Token, VectorReference, digest, record_vectors
+from grader.engine.vectors import PUBLIC_SEED, Token, VectorReference, digest, record_vectors
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"

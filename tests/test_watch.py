@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.watch import relevant, watch_files
+from grader.student.watch import relevant, watch_files
 
 pytest.importorskip("watchdog")
 

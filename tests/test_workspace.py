@@ -1,4 +1,4 @@
-"""Progress per workspace (grader/workspace.py) and fresh workspaces (grader/start.py)."""
+"""Progress per workspace (grader/student/workspace.py) and fresh workspaces (grader/student/start.py)."""
 from __future__ import annotations
 
 import json
@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader.cli import main
-from grader.registry import PARTS
-from grader.results import PartResult, Report
-from grader.start import StartError, exercises_source, start_workspace
-from grader.workspace import load_progress, progress_path, record
+from grader.cli.commands import main
+from grader.lstm.registry import PARTS
+from grader.engine.results import PartResult, Report
+from grader.student.start import StartError, exercises_source, start_workspace
+from grader.student.workspace import load_progress, progress_path, record
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,14 +17,14 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from grader import gradcheck
-from grader.checks import PartContext, check_part
-from grader.compare import excerpt, tensor_relative_error
-from grader.grading import grade
-from grader.reference import Reference
-from grader.registry import NumericalSetup, Part, get_part
-from grader.results import PartResult, Report
-from grader.sandbox import Reply
+from grader.engine import gradcheck
+from grader.engine.checks import PartContext, check_part
+from grader.engine.compare import excerpt, tensor_relative_error
+from grader.engine.grading import grade
+from grader.engine.reference import Reference
+from grader.lstm.registry import NumericalSetup, Part, get_part
+from grader.engine.results import PartResult, Report
+from grader.sandbox.session import Reply
 from mutants import edited_solutions
 
 SEED = 3
@@ -293,7 +293,7 @@ def test_bonus_parts_of_the_wrong_shape_fail_with_the_shape(tmp_path):
 
 def test_memory_cell_through_a_students_lstm_forward_of_the_wrong_shape_is_an_error(tmp_path, monkeypatch):
     # a student release has no LSTM of the grader's: the memory cell runs through the student's lstm_forward
-    monkeypatch.setattr("grader.trusted.grader_forward", lambda: None)
+    monkeypatch.setattr("grader.lstm.forward_choice.grader_forward", lambda: None)
     folder = submission(tmp_path, wrong_forwards("h, c, cache", "h[:, -1], c, cache"))
     report = grade(folder, parts=["memory_cell_params", HONEST], seed=SEED)
     part = report.part("memory_cell_params")

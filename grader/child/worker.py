@@ -1,0 +1,433 @@
+"""The child process: the only code that imports and runs student files.
+
+Started by `grader.sandbox.session` as `python -I -S worker.py --site DIR --confine JSON`
+from a staged copy (grader.sandbox.view). Before it imports numpy it confines
+itself with Landlock and seccomp as the grader asked. It speaks the protocol
+of `grader.child.protocol` on two private file descriptors; the student's prints go
+to a capture buffer or to the stderr pipe, never to the result channel. It
+holds no reference solution, expected value or seed: it gets inputs, calls the
+student's function, and sends back plain arrays.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import sys
+import time
+import traceback
+import warnings
+from typing import Any
+
+
+def load_beside(name: str) -> Any:
+    """Load one of the runtime files staged beside this script by path: it runs alone
+    under `python -I -S`, and the rest of the grader package stays out of reach."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"lstm_grader_{name}", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules[spec.name] = module  # type: ignore[union-attr]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def parse_arguments(argv: list[str]) -> dict[str, str]:
+    """--site DIR (where numpy is) and --confine JSON (grader.sandbox.view.confinement_spec)."""
+    found = {}
+    for flag, value in zip(argv[1::2], argv[2::2]):
+        found[flag.lstrip("-")] = value
+    return found
+
+
+def confine(spec_text: str | None) -> dict[str, Any]:
+    """Apply Landlock, then the seccomp filter, as the spec asks; say what holds.
+
+    Runs before numpy is imported and long before any student file, so the
+    rules hold for everything the student will ever run.
+    """
+    spec = json.loads(spec_text) if spec_text else {}
+    held: dict[str, Any] = {"landlock": 0, "seccomp": False, "errors": []}
+    if spec.get("landlock"):
+        landlock = load_beside("landlock")
+        try:
+            held["landlock"] = landlock.restrict(spec["read"], spec["write"], spec["execute"],
+                                                 minimum_abi=min(int(spec["landlock"]), 6))
+        except landlock.LandlockError as error:
+            held["errors"].append(f"Landlock: {error}")
+    if spec.get("seccomp"):
+        seccomp = load_beside("seccomp")
+        try:
+            seccomp.install()
+            held["seccomp"] = True
+        except seccomp.SeccompError as error:
+            held["errors"].append(f"seccomp: {error}")
+    return held
+
+
+ARGUMENTS = parse_arguments(sys.argv)
+CONFINEMENT = confine(ARGUMENTS.get("confine"))
+if ARGUMENTS.get("site"):
+    sys.path.append(ARGUMENTS["site"])  # -I ignores PYTHONPATH; numpy is staged alone here
+
+import numpy as np  # noqa: E402  (imported before the submission can shadow it)
+
+protocol = load_beside("protocol")
+
+OUTPUT_LIMIT = 20_000
+
+
+class CappedText(io.TextIOBase):
+    """A text sink that keeps the first OUTPUT_LIMIT characters and counts the rest."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        text = str(text)
+        room = OUTPUT_LIMIT - self.kept
+        if room > 0:
+            self.parts.append(text[:room])
+            self.kept += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def text(self) -> str:
+        joined = "".join(self.parts)
+        if self.dropped:
+            joined += f"\n... ({self.dropped} more characters not shown)"
+        return joined
+
+
+class Worker:
+    def __init__(self, channel_in: Any, channel_out: Any) -> None:
+        self.channel_in = channel_in
+        self.channel_out = channel_out
+        self.functions: dict[str, Any] = {}
+        self.handles: dict[str, Any] = {}
+        self.student_files: set[str] = set()
+
+    request_id: Any = None
+
+    def reply(self, header: dict[str, Any], arrays: list[np.ndarray] | None = None) -> None:
+        # echo the request's id: the parent drops any frame that does not carry it
+        protocol.send_message(self.channel_out, dict(header, id=self.request_id), arrays or [])
+
+    def serve(self) -> None:
+        while True:
+            try:
+                header, arrays = protocol.receive_message(self.channel_in)
+            except EOFError:
+                return
+            self.request_id = header.get("id")
+            operation = header.get("op")
+            if operation == "quit":
+                return
+            if operation == "hello":
+                self.reply({"status": "ok", "confinement": CONFINEMENT, "python": sys.version,
+                            "numpy": np.__version__})
+            elif CONFINEMENT["errors"]:
+                self.reply({"status": "protocol_error", "message": "not confined: no student code runs"})
+            elif operation == "load":
+                self.load(header)
+            elif operation == "call":
+                self.call(header, arrays)
+            elif operation == "perturb":
+                self.perturb(header, arrays)
+            elif operation == "reset":
+                self.handles.clear()
+                self.reply({"status": "ok"})
+            else:
+                self.reply({"status": "protocol_error", "message": f"unknown op {operation!r}"})
+
+    def load(self, header: dict[str, Any]) -> None:
+        search_path = header.get("search_path")
+        if search_path and search_path not in sys.path:
+            sys.path.append(search_path)  # appended: it can never shadow numpy or the stdlib
+        install_guard(header["files"], search_path)
+        capture = CappedText()
+        problems = []
+        for path, module_name in zip(header["files"], header["module_names"]):
+            self.student_files.add(os.path.realpath(path))
+            try:
+                with redirect_output(capture):
+                    module = import_by_path(module_name, path)
+            except BaseException as error:  # noqa: BLE001  (SystemExit too: it costs only this file)
+                problems.append({"file": path, "error": describe_error(error, self.student_files)})
+                continue
+            self.collect_functions(module)
+        self.reply({"status": "ok", "problems": problems, "output": capture.text(),
+                    "functions": sorted(self.functions)})
+
+    def collect_functions(self, module: Any) -> None:
+        for name, value in vars(module).items():
+            if not callable(value) or name.startswith("__"):
+                continue
+            defined_here = getattr(value, "__module__", None) == module.__name__
+            if defined_here or name not in self.functions:
+                self.functions[name] = value
+
+    def call(self, header: dict[str, Any], arrays: list[np.ndarray]) -> None:
+        function = self.functions.get(header["function"])
+        if function is None:
+            self.reply({"status": "missing"})
+            return
+        args = [self.resolve(protocol.decode_value(tree, arrays)) for tree in header["args"]]
+        snapshot = snapshot_arrays(args, header.get("arg_names"))
+        capture = CappedText()
+        started = time.perf_counter()
+        try:
+            with redirect_output(capture), warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = function(*args)
+        except NotImplementedError as error:
+            self.reply({"status": "not_implemented", "message": str(error), "output": capture.text()})
+            return
+        except BaseException as error:  # noqa: BLE001
+            self.reply({"status": "error", "error": describe_error(error, self.student_files),
+                        "output": capture.text()})
+            return
+        seconds = time.perf_counter() - started
+        out_arrays: list[np.ndarray] = []
+        tree = self.encode_result(result, header.get("keep", []), out_arrays)
+        self.reply({"status": "ok", "value": tree, "seconds": seconds, "output": capture.text(),
+                    "modified": modified_arrays(snapshot), "warnings": describe_warnings(caught)}, out_arrays)
+
+    def perturb(self, header: dict[str, Any], arrays: list[np.ndarray]) -> None:
+        """Call the function once per perturbation and stack the chosen outputs.
+
+        Each perturbation is [argument index, dict key or null, flat index or -1 for
+        the whole array, delta]. The parent turns the outputs into numerical gradients.
+        """
+        function = self.functions.get(header["function"])
+        if function is None:
+            self.reply({"status": "missing"})
+            return
+        base = [protocol.decode_value(tree, arrays) for tree in header["args"]]
+        outputs = header["outputs"]
+        stacks: list[list[np.ndarray]] = [[] for _ in outputs]
+        capture = CappedText()
+        try:
+            with redirect_output(capture):
+                for arg_index, key, flat_index, delta in header["perturbations"]:
+                    args = copy_args(base)
+                    target = args[arg_index] if key is None else args[arg_index][key]
+                    if flat_index < 0:
+                        target += delta
+                    else:
+                        target.reshape(-1)[flat_index] += delta
+                    result = function(*args)
+                    for slot, output_index in enumerate(outputs):
+                        value = result if output_index is None else result[output_index]
+                        stacks[slot].append(np.array(value, dtype=np.float64))
+        except BaseException as error:  # noqa: BLE001
+            self.reply({"status": "error", "error": describe_error(error, self.student_files),
+                        "output": capture.text()})
+            return
+        try:
+            stacked = [np.stack(stack) for stack in stacks]
+        except ValueError as error:
+            self.reply({"status": "error", "error": f"outputs changed shape between calls: {error}",
+                        "output": capture.text()})
+            return
+        self.reply({"status": "ok", "output": capture.text()}, stacked)
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, protocol.Opaque):
+            return self.handles[value.handle]
+        if isinstance(value, np.ndarray):
+            return value.copy()  # fresh and writable
+        if isinstance(value, dict):
+            return {key: self.resolve(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.resolve(item) for item in value)
+        return value
+
+    def encode_result(self, value: Any, keep: list[int], arrays: list[np.ndarray]) -> dict[str, Any]:
+        if keep and isinstance(value, (tuple, list)):
+            items = []
+            for index, item in enumerate(value):
+                if index in keep:
+                    items.append(self.store(item))
+                else:
+                    items.append(self.encode(item, arrays, 0))
+            return {"seq": items, "kind": "tuple" if isinstance(value, tuple) else "list"}
+        return self.encode(value, arrays, 0)
+
+    def store(self, value: Any) -> dict[str, Any]:
+        handle = f"h{len(self.handles)}"
+        self.handles[handle] = value
+        return {"handle": handle, "type": type(value).__name__}
+
+    def encode(self, value: Any, arrays: list[np.ndarray], depth: int) -> dict[str, Any]:
+        if isinstance(value, np.ndarray):
+            plain = np.asarray(value).view(np.ndarray)
+            if plain.dtype.kind in protocol.ALLOWED_DTYPE_KINDS:
+                arrays.append(plain.copy())
+                return {"array": len(arrays) - 1}
+            return self.store_described(value, f"ndarray of dtype {plain.dtype}")
+        if isinstance(value, np.generic) and value.dtype.kind in protocol.ALLOWED_DTYPE_KINDS:
+            arrays.append(np.asarray(value))
+            return {"array": len(arrays) - 1, "numpy_scalar": True}
+        if depth < 4 and isinstance(value, (tuple, list)):
+            # namedtuples and other sequence subclasses travel as their items
+            kind = "tuple" if isinstance(value, tuple) else "list"
+            return {"seq": [self.encode(item, arrays, depth + 1) for item in list(value)], "kind": kind}
+        if depth < 4 and type(value) is dict and all(type(key) is str for key in value):
+            return {"dict": {key: self.encode(item, arrays, depth + 1) for key, item in value.items()}}
+        if value is None:
+            return {"none": True}
+        if type(value) in (int, float):
+            return {"scalar": value, "type": type(value).__name__}
+        return self.store_described(value, type(value).__name__)
+
+    def store_described(self, value: Any, description: str) -> dict[str, Any]:
+        stored = self.store(value)
+        stored["type"] = description
+        return stored
+
+
+BLOCKED_EVENTS = frozenset({
+    "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.startfile",
+    "ctypes.dlopen", "ctypes.dlsym", "ctypes.call_function", "ctypes.string_at", "ctypes.wstring_at",
+    "ctypes.cdata", "ctypes.addressof",
+    "socket.__new__", "socket.connect", "socket.bind", "socket.sendto", "socket.getaddrinfo",
+    "sys.addaudithook", "pty.spawn",
+})
+MUTATING_EVENTS = frozenset({"os.remove", "os.rmdir", "os.rename", "os.truncate", "os.chmod", "os.chown",
+                             "os.link", "os.symlink", "shutil.rmtree", "os.mkdir", "os.utime"})
+_guard_installed = False
+
+
+def install_guard(files: list[str], search_path: str | None) -> None:
+    """A last line of defence for the process sandbox (bubblewrap already hides the
+    rest of the machine): an audit hook that refuses to open files outside the
+    runtime, numpy, the submission and the working folder, to start programs, to
+    load native code with ctypes or to open sockets. Audit hooks cannot be removed
+    once added; they are not a boundary against native code, which is why ctypes
+    is refused and why the namespaces and resource limits come first."""
+    global _guard_installed
+    if _guard_installed:
+        return
+    _guard_installed = True
+    numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
+    readable = {os.path.realpath(path) for path in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                                    numpy_dir, numpy_dir + ".libs", os.getcwd())}
+    readable |= {os.path.dirname(os.path.realpath(path)) for path in files}
+    if search_path:
+        readable.add(os.path.realpath(search_path))
+    writable = os.path.realpath(os.getcwd())
+    devices = {"/dev/null", "/dev/urandom", "/dev/random"}
+    roots = tuple(root.rstrip(os.sep) + os.sep for root in readable)
+
+    def inside(path: Any, allowed: tuple[str, ...]) -> bool:
+        if isinstance(path, int):
+            return True  # an already open descriptor
+        try:
+            real = os.path.realpath(os.fsdecode(path))
+        except (TypeError, ValueError):
+            return False
+        return real in devices or (real + os.sep).startswith(allowed)
+
+    def guard(event: str, args: tuple[Any, ...]) -> None:
+        if event in BLOCKED_EVENTS:
+            raise PermissionError(f"the grader does not allow {event} in submissions")
+        if event == "open" and args and not inside(args[0], roots):
+            raise PermissionError(f"the grader does not allow opening {args[0]!r}")
+        if event in MUTATING_EVENTS and args and not inside(args[0], (writable + os.sep,)):
+            raise PermissionError(f"the grader does not allow {event} outside the working folder")
+
+    sys.addaudithook(guard)
+
+
+@contextlib.contextmanager
+def redirect_output(capture: CappedText):
+    with contextlib.redirect_stdout(capture), contextlib.redirect_stderr(capture):
+        yield
+
+
+def import_by_path(module_name: str, path: str) -> Any:
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def describe_error(error: BaseException, student_files: set[str]) -> str:
+    """The exception and the student's own frames of its traceback, trimmed."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if os.path.realpath(frame.filename) in student_files]
+    lines = [f"{os.path.basename(frame.filename)}:{frame.lineno} in {frame.name}: {frame.line or ''}".rstrip()
+             for frame in frames[-3:]]
+    if isinstance(error, SystemExit):
+        summary = f"SystemExit({error.code!r}): your code called sys.exit()"
+    else:
+        summary = f"{type(error).__name__}: {error}"
+    return "\n".join([summary[:500], *lines])
+
+
+def describe_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
+    """Distinct warnings raised during a call, e.g. "RuntimeWarning: overflow encountered in exp"."""
+    seen: list[str] = []
+    for warning in caught:
+        text = f"{warning.category.__name__}: {warning.message}"[:200]
+        if text not in seen:
+            seen.append(text)
+    return seen[:5]
+
+
+def copy_args(args: list[Any]) -> list[Any]:
+    copied = []
+    for value in args:
+        if isinstance(value, np.ndarray):
+            copied.append(value.copy())
+        elif isinstance(value, dict):
+            copied.append({key: item.copy() if isinstance(item, np.ndarray) else item
+                           for key, item in value.items()})
+        else:
+            copied.append(value)
+    return copied
+
+
+def snapshot_arrays(args: list[Any], names: list[str] | None) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    names = names or [f"argument {index + 1}" for index in range(len(args))]
+    snapshot = []
+    for name, value in zip(names, args):
+        if isinstance(value, np.ndarray):
+            snapshot.append((name, value, value.copy()))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, np.ndarray):
+                    snapshot.append((f"{name}[{key!r}]", item, item.copy()))
+    return snapshot
+
+
+def modified_arrays(snapshot: list[tuple[str, np.ndarray, np.ndarray]]) -> list[str]:
+    return [name for name, live, before in snapshot
+            if live.shape != before.shape or not np.array_equal(live, before, equal_nan=True)]
+
+
+def main() -> None:
+    # keep private copies of the pipes, then point fd 0 at nothing and fd 1 at
+    # stderr, so no print or os.write(1, ...) can reach the result channel
+    channel_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    channel_out = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    sys.stdin = open(os.devnull)
+    sys.stdout = os.fdopen(1, "w", buffering=1)
+    Worker(channel_in, channel_out).serve()
+
+
+if __name__ == "__main__":
+    main()

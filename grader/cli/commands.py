@@ -1,0 +1,150 @@
+"""The `lstm-grader` command line: a thin layer over plain functions."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from grader import __version__
+from grader.engine.grading import DEFAULT_TIMEOUT, grade
+from grader.engine.reference import ReferenceUnavailable
+from grader.lstm.registry import part_names
+from grader.sandbox.session import SANDBOX_MODES, SandboxUnavailable, resolve_sandbox
+from grader.report.terminal import render_json, render_report
+from grader.engine.submission import SubmissionError
+
+USAGE_ERROR = 2
+
+CHECK_EXAMPLES = """
+\b
+Examples:
+  lstm-grader check                          grade the exercises/ folder
+  lstm-grader check my_lstm.py --part forget_gate
+  lstm-grader check exercises/ --json > report.json
+"""
+
+
+def default_submission() -> str:
+    """exercises/ in a clone; the current folder in a workspace made by `lstm-grader start`."""
+    if not Path("exercises").exists() and any(Path(".").glob("part[0-9]_*.py")):
+        return "."
+    return "exercises"
+
+
+# commands that live in their own modules, imported only when used, so that
+# `lstm-grader check` does not pay for batch, notebooks or plotting at start-up;
+# "()" marks a factory that builds the command
+LAZY_COMMANDS = {
+    "batch": "grader.course.batch:batch_command()",
+    "gradescope": "grader.course.gradescope:gradescope_command()",
+    "notebook": "grader.cli.notebook:notebook",
+    "release": "grader.cli.notebook:release",
+    "hint": "grader.cli.tutor:hint",
+    "explain": "grader.cli.tutor:explain",
+    "watch": "grader.cli.tutor:watch",
+    "start": "grader.cli.tutor:start",
+    "plot": "grader.student.plots:plot",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module the first time it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in LAZY_COMMANDS:
+            return super().get_command(ctx, name)
+        import importlib
+
+        module_name, attribute = LAZY_COMMANDS[name].split(":")
+        factory = attribute.endswith("()")
+        command = getattr(importlib.import_module(module_name), attribute.removesuffix("()"))
+        return command() if factory else command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lstm-grader")
+def main() -> None:
+    """Build the LSTM in numpy, part by part, and get graded with feedback that says why."""
+
+
+@main.command(epilog=CHECK_EXAMPLES)
+@click.argument("submission", required=False)
+@click.option("--part", "parts", multiple=True, metavar="NAME",
+              help="Grade only this part (repeatable). Parts: " + ", ".join(part_names()))
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON report of the contract.")
+@click.option("--seed", type=int, default=None,
+              help="Seed of the random cases (default: derived from your files).")
+@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds each part may run before it is stopped.")
+@click.option("--no-progress", is_flag=True,
+              help="Do not record this run in <workspace>/.lstm-grader/progress.json.")
+@click.option("--junit", "junit_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="FILE", help="Also write the results as JUnit XML (one test case per part).")
+@click.option("--sandbox", "sandbox_mode", type=click.Choice(SANDBOX_MODES), default="auto", show_default=True,
+              help="How your code is held in: auto picks the strongest here (see the README); "
+                   "none runs it unconfined (unsafe).")
+def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: int | None,
+          timeout: float, no_progress: bool, junit_path: Path | None, sandbox_mode: str) -> None:
+    """Grade SUBMISSION: a .py file, a folder of .py files, or a notebook (default: exercises/, or the
+    workspace you are in)."""
+    known = set(part_names())
+    unknown = [name for name in parts if name not in known]
+    if unknown:
+        raise click.UsageError(f"unknown part {', '.join(unknown)}; parts are: {', '.join(part_names())}")
+    target = submission or default_submission()
+    if submission is None and not Path(target).exists():
+        click.echo("lstm-grader: no exercises/ folder here; give the path of your work, or make a "
+                   "fresh workspace with: lstm-grader start my-lstm", err=True)
+        sys.exit(USAGE_ERROR)
+    try:
+        sandbox = resolve_sandbox(sandbox_mode, quiet=as_json)
+        report = grade(target, parts=list(parts) or None, seed=seed, timeout=timeout, sandbox=sandbox)
+    except SandboxUnavailable as error:
+        click.echo(f"lstm-grader: {error}", err=True)
+        sys.exit(USAGE_ERROR)
+    except SubmissionError as error:
+        click.echo(f"lstm-grader: {error}", err=True)
+        sys.exit(USAGE_ERROR)
+    except ReferenceUnavailable as error:
+        click.echo(f"lstm-grader: {error}", err=True)
+        sys.exit(USAGE_ERROR)
+    from grader.student.workspace import record  # progress per workspace: what passes, best score, next part
+
+    progress = None if no_progress else record(report, target)
+    if junit_path is not None:
+        from grader.course.journal import atomic_write
+        from grader.report.junit import report_to_junit
+
+        atomic_write(junit_path, report_to_junit(report))
+    if as_json:
+        click.echo(render_json(report))
+    else:
+        render_report(report, sys.stdout, progress=progress)
+
+
+@main.command("make-exercises")
+@click.option("--check", "only_check", is_flag=True, help="Only report drift; exit 1 if out of sync.")
+def make_exercises(only_check: bool) -> None:
+    """Regenerate exercises/ from solutions/ (maintainers)."""
+    from grader.cli.notebook import maintainer_imports
+
+    maintainer_imports()
+    from grader.instructor.stubs import (default_exercises_dir, default_solutions_dir, exercises_drift,
+                              generate_exercises)
+
+    solutions, exercises = default_solutions_dir(), default_exercises_dir()
+    if only_check:
+        problems = exercises_drift(solutions, exercises)
+        for problem in problems:
+            click.echo(problem)
+        sys.exit(1 if problems else 0)
+    for path in generate_exercises(solutions, exercises):
+        click.echo(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""Gradescope: build an autograder bundle, and run it inside Gradescope's container.
+
+    lstm-grader gradescope build OUT.zip
+
+writes a zip with `setup.sh`, `run_autograder`, the grader package, the
+reference solutions and a course secret. On Gradescope, `run_autograder`
+calls `python3 -m grader.gradescope run`, which grades /autograder/submission
+and writes /autograder/results/results.json in Gradescope's format: a total
+`score`, and one test per part with `name`, `score`, `max_score`, `output`,
+`visibility` and `status`. bubblewrap cannot create namespaces in Gradescope's
+Docker container, so the child runs in the process sandbox: Landlock where the
+kernel offers it, else a uid of its own per child (the system Python that
+setup.sh installs into can be run by such a uid); setup.sh makes the solutions
+and the secret readable by root only, which the uid fallback checks.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once, as root, in /autograder/source, when the image is built.
+set -euo pipefail
+cd "$(dirname "$0")"
+if ! command -v pip3 >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq python3-pip
+fi
+pip3 install --quiet "numpy>=1.24" "rich>=13.0" "click>=8.1" 2>/dev/null \\
+    || pip3 install --quiet --break-system-packages "numpy>=1.24" "rich>=13.0" "click>=8.1"
+# the child runs as nobody: it must not read the reference or the seed secret
+chmod -R go-rwx solutions course_secret
+chmod -R go+rX grader
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission; it must write results/results.json.
+set -uo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+PYTHON="${LSTM_GRADER_PYTHON:-python3}"
+cd "$ROOT/source"
+export PYTHONPATH="$ROOT/source"
+export LSTM_GRADER_SOLUTIONS="$ROOT/source/solutions"
+exec "$PYTHON" -m grader.gradescope run --root "$ROOT"
+"""
+
+VISIBILITY = "visible"
+
+
+def package_root() -> Path:
+    return Path(__file__).resolve().parents[1]
+
+
+def build_bundle(out: Path, solutions: Path | None = None, secret: str | None = None) -> list[str]:
+    """Write the autograder zip; returns the names it holds."""
+    from grader.engine.reference import solutions_dir
+
+    solutions = solutions or solutions_dir()
+    if not solutions.is_dir():
+        raise FileNotFoundError(f"no reference solutions at {solutions}")
+    names = []
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
+        def add(name: str, data: bytes | str, executable: bool = False) -> None:
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.external_attr = (0o755 if executable else 0o644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            bundle.writestr(info, data)
+            names.append(name)
+
+        add("setup.sh", SETUP_SH, executable=True)
+        add("run_autograder", RUN_AUTOGRADER, executable=True)
+        for path in sorted(package_root().rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".typed", ".yml",
+                                                                                        ".csv", ".json", ".md"):
+                add("grader/" + path.relative_to(package_root()).as_posix(), path.read_bytes())
+        for path in sorted(solutions.glob("*.py")):
+            add("solutions/" + path.name, path.read_bytes())
+        add("course_secret", (secret or secrets.token_hex(32)) + "\n")
+    return names
+
+
+def submission_path(root: Path) -> Path:
+    from grader.course.batch import resolve_student_folder
+
+    return resolve_student_folder(root / "submission")
+
+
+def student_id(root: Path) -> str:
+    """The first submitter's id from submission_metadata.json, or "student"."""
+    try:
+        metadata = json.loads((root / "submission_metadata.json").read_text())
+        user = metadata["users"][0]
+        return str(user.get("id") or user.get("email") or "student")
+    except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return "student"
+
+
+def results_from_report(report: Any) -> dict[str, Any]:
+    """Gradescope's results.json from a Report."""
+    tests = []
+    for number, part in enumerate(report.parts, start=1):
+        lines = [f"{part.status.upper()}  {part.score:g}/{part.max_score:g}", *part.messages]
+        if part.hint and part.status != "pass":
+            lines.append(f"hint: {part.hint}")
+        tests.append({"name": part.name, "number": str(number), "score": float(part.score),
+                      "max_score": float(part.max_score), "output": "\n".join(lines),
+                      "visibility": VISIBILITY, "status": "passed" if part.status == "pass" else "failed",
+                      "tags": [part.group]})
+    notes = "\n".join(report.notes)
+    return {"score": float(report.score + report.bonus), "visibility": VISIBILITY,
+            "stdout_visibility": "hidden",
+            "output": f"LSTM grader: {report.score:g}/{report.max_score:g}"
+                      + (f", bonus {report.bonus:g}/{report.max_bonus:g}" if report.max_bonus else "")
+                      + (f"\n{notes}" if notes else "") + f"\nGraded in: {report.isolation}",
+            "tests": tests}
+
+
+def run(root: Path, timeout: float = 10.0) -> dict[str, Any]:
+    """Grade root/submission and write root/results/results.json; never raises for a bad submission."""
+    from grader.course.secret import load_secret
+    from grader.engine.grading import grade
+    from grader.engine.submission import SubmissionError
+
+    started = time.monotonic()
+    results_file = root / "results" / "results.json"
+    results_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        secret = load_secret(root / "source" / "course_secret")
+        seed = secret.seed_for(student_id(root)) if secret.configured else None
+        report = grade(submission_path(root), seed=seed, timeout=timeout, sandbox="auto")
+        results = results_from_report(report)
+    except SubmissionError as error:
+        results = {"score": 0.0, "output": f"Your submission could not be read: {error}", "tests": [],
+                   "visibility": VISIBILITY}
+    results["execution_time"] = round(time.monotonic() - started, 3)
+    results_file.write_text(json.dumps(results, indent=2) + "\n")
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader.gradescope")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="grade /autograder/submission (inside Gradescope)")
+    run_parser.add_argument("--root", type=Path, default=Path("/autograder"))
+    run_parser.add_argument("--timeout", type=float, default=10.0)
+    arguments = parser.parse_args(argv)
+    run(arguments.root, arguments.timeout)
+    return 0
+
+
+def gradescope_command() -> Any:
+    import click
+
+    @click.group("gradescope")
+    def gradescope() -> None:
+        """Gradescope autograder bundles."""
+
+    @gradescope.command("build")
+    @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--solutions", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+                  help="Reference solutions folder (default: the repository's solutions/).")
+    def build(out: Path, solutions: Path | None) -> None:
+        """Write a Gradescope autograder zip (setup.sh, run_autograder, grader, solutions) to OUT."""
+        import os
+
+        from grader.course.secret import SECRET_VARIABLE
+
+        names = build_bundle(out, solutions, os.environ.get(SECRET_VARIABLE) or None)
+        click.echo(f"wrote {out} ({len(names)} files); upload it as the autograder of a "
+                   "Gradescope programming assignment (Ubuntu base image)")
+
+    return gradescope
+
+
+if __name__ == "__main__":
+    sys.exit(main())

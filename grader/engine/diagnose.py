@@ -1,0 +1,267 @@
+"""Name the mistake behind a failing part, or say nothing.
+
+When a part fails, the checker hands over what it saw: for each case the
+arguments (as the reference takes them), the student's outputs and the
+reference's outputs. Every catalogued mistake that can show in the part (its
+own, then those of the parts it calls) is computed on the same arguments; a
+mistake is named only when its outputs match the student's on every case to a
+tight tolerance while differing from the reference somewhere. When no entry
+matches, generic detectors look for a transposed output, a constant factor or
+sign, a shift by one time step, or only the last time step filled in.
+
+A wrong diagnosis misleads more than none, so every test here is strict.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from grader.engine.compare import FLOOR
+from grader.lstm.mistakes import Mistake, candidates, same_mistake, variant
+
+# two implementations of the same formula agree to ~1e-13; a different mistake differs by far more
+MATCH_TOLERANCE = 1e-8
+SMALL = 1e-9
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One case of a failing part: reference-side arguments and both sides' named outputs."""
+
+    args: tuple[Any, ...]
+    got: dict[str, Any]
+    expected: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A recognised mistake: the contract's id and what to tell the student."""
+
+    id: str
+    explanation: str
+    equation: str = ""
+    part: str = ""          # the part that failed
+    found_in: str = ""      # the part whose code holds the mistake, when it is one the failing part calls
+
+    def messages(self) -> list[str]:
+        where = f" (in {self.found_in}, which your {self.part} calls)" if self.found_in else ""
+        found = [f"looks like: {self.explanation}{where}"]
+        if self.equation:
+            found.append(f"the equation: {self.equation}")
+        return found
+
+
+def same_array(got: Any, other: Any, tolerance: float = MATCH_TOLERANCE) -> bool:
+    """Same shape and values to `tolerance`; NaN matches NaN and inf matches inf of the same sign."""
+    if type(got) is not np.ndarray or not isinstance(other, np.ndarray) or got.shape != other.shape:
+        return False
+    if got.dtype.kind not in "fc" or other.dtype.kind not in "fc":
+        return False
+    both_nan = np.isnan(got) & np.isnan(other)
+    both_inf = np.isinf(got) & np.isinf(other) & (np.sign(got) == np.sign(other))
+    finite = ~(both_nan | both_inf)
+    if not (np.isfinite(got[finite]).all() and np.isfinite(other[finite]).all()):
+        return False
+    with np.errstate(all="ignore"):
+        error = np.abs(got[finite] - other[finite]) / np.maximum(np.abs(other[finite]), FLOOR)
+    return bool((error <= tolerance).all())
+
+
+def differs(observation: Observation) -> bool:
+    return any(not same_array(observation.got.get(name), value, 1e-6)
+               for name, value in observation.expected.items())
+
+
+def run_quietly(function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    return run_recording(function, args)[0]
+
+
+def run_recording(function: Callable[..., Any], args: tuple[Any, ...]) -> tuple[Any, set[str]]:
+    """The function's value on copies of `args`, and the warnings it raised ("RuntimeWarning: ...")."""
+    copied = tuple(arg.copy() if isinstance(arg, np.ndarray) else arg for arg in args)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = function(*copied)
+    return value, {f"{warning.category.__name__}: {warning.message}"[:200] for warning in caught}
+
+
+def diagnose(part_name: str, observations: Sequence[Observation], folder: Path,
+             split: Callable[[Any], dict[str, Any]], warned: Sequence[str] = ()) -> Diagnosis | None:
+    """The mistake that explains every observation of a failing part, or None.
+
+    Args:
+        part_name: the failing part.
+        observations: the cases the checker compared (arguments as the reference takes them).
+        folder: the reference solutions the catalogue edits.
+        split: names a function's return value the way the checker does (h, c, dW_f, ...).
+        warned: warnings the student's code raised, for a part that fails on warnings alone.
+    """
+    failing = [observation for observation in observations if differs(observation)]
+    if not failing:
+        return explain_warnings(part_name, observations, folder, split, set(warned)) if warned else None
+    ordered = failing + [observation for observation in observations
+                         if not any(observation is other for other in failing)]
+    matches = [mistake for mistake in candidates(part_name)
+               if explains(mistake, part_name, ordered, folder, split)]
+    if matches:
+        # the nearest part with a fitting mistake (the part itself before what it calls); two
+        # different mistakes of that part fitting the same numbers: naming either could be wrong
+        first = matches[0]
+        rivals = [other for other in matches[1:] if other.part == first.part]
+        if all(same_mistake(first.id, other.id) or same_mistake(other.id, first.id) for other in rivals):
+            return named(first, part_name)
+        return None
+    return generic(part_name, observations)
+
+
+def named(mistake: Mistake, part_name: str) -> Diagnosis:
+    found_in = mistake.part if mistake.part != part_name else ""
+    return Diagnosis(mistake.id, mistake.explanation, mistake.equation, part_name, found_in)
+
+
+def explains(mistake: Mistake, part_name: str, observations: list[Observation], folder: Path,
+             split: Callable[[Any], dict[str, Any]]) -> bool:
+    function = variant(mistake, part_name, folder)
+    for observation in observations:
+        try:
+            produced = split(run_quietly(function, observation.args))
+        except Exception:  # noqa: BLE001  (a variant that cannot run on these inputs explains nothing)
+            return False
+        if not all(same_array(value, produced.get(name)) for name, value in observation.got.items()):
+            return False
+    return True
+
+
+def explain_warnings(part_name: str, observations: Sequence[Observation], folder: Path,
+                     split: Callable[[Any], dict[str, Any]], warned: set[str]) -> Diagnosis | None:
+    """Right values but a warning: the mistake with the same values that raises one of the same warnings."""
+    for mistake in candidates(part_name):
+        function = variant(mistake, part_name, folder)
+        raised: set[str] = set()
+        try:
+            for observation in observations:
+                value, caught = run_recording(function, observation.args)
+                raised |= caught
+                produced = split(value)
+                if not all(same_array(got, produced.get(name)) for name, got in observation.got.items()):
+                    break
+            else:
+                if raised & warned:
+                    return named(mistake, part_name)
+        except Exception:  # noqa: BLE001
+            continue
+    return None
+
+
+def diagnose_error(part_name: str, args: tuple[Any, ...], error: str, folder: Path) -> Diagnosis | None:
+    """The mistake that raises exactly the student's exception on the same arguments, or None.
+
+    Args:
+        error: the exception line the student's code raised, "ValueError: matmul: ...".
+    """
+    for mistake in candidates(part_name):
+        try:
+            run_quietly(variant(mistake, part_name, folder), args)
+        except Exception as raised:  # noqa: BLE001
+            if f"{type(raised).__name__}: {raised}"[:500] == error.strip():
+                return named(mistake, part_name)
+    return None
+
+
+def generic(part_name: str, observations: Sequence[Observation]) -> Diagnosis | None:
+    """Simple patterns that explain every wrong output of every case."""
+    for name, detector, describe in DETECTORS:
+        if all_explained(observations, detector):
+            outputs = sorted({output for observation in observations
+                              for output, value in observation.expected.items()
+                              if not same_array(observation.got.get(output), value, 1e-6)})
+            return Diagnosis(f"{part_name}.{name}", describe(", ".join(outputs), observations))
+    return None
+
+
+def all_explained(observations: Sequence[Observation], detector: Callable[[np.ndarray, np.ndarray], bool]
+                  ) -> bool:
+    """Every differing output of every case fits the pattern, and at least one case shows it clearly."""
+    seen = False
+    for observation in observations:
+        for output, expected in observation.expected.items():
+            got = observation.got.get(output)
+            if same_array(got, expected, 1e-6):
+                continue
+            if type(got) is not np.ndarray or not detector(got, expected):
+                return False
+            if np.count_nonzero(np.abs(expected) > SMALL) >= 4:
+                seen = True
+    return seen
+
+
+def is_transposed(got: np.ndarray, expected: np.ndarray) -> bool:
+    return expected.ndim == 2 and not same_array(expected.T, expected) and same_array(got, expected.T)
+
+
+def is_negated(got: np.ndarray, expected: np.ndarray) -> bool:
+    return same_array(got, -expected)
+
+
+def constant_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
+    if got.shape != expected.shape or not np.isfinite(got).all() or not np.isfinite(expected).all():
+        return None
+    norm = float(np.sum(expected * expected))
+    if norm < SMALL:
+        return None
+    factor = float(np.sum(got * expected)) / norm
+    if abs(factor - 1.0) < 1e-6 or abs(factor) < 1e-6 or not same_array(got, factor * expected):
+        return None
+    return factor
+
+
+def is_scaled(got: np.ndarray, expected: np.ndarray) -> bool:
+    factor = constant_factor(got, expected)
+    return factor is not None and abs(factor + 1.0) > 1e-6
+
+
+def is_shifted(got: np.ndarray, expected: np.ndarray) -> bool:
+    """A (N, T, ...) output one time step late or early (the free step may hold anything)."""
+    if got.shape != expected.shape or expected.ndim != 3 or expected.shape[1] < 2:
+        return False
+    late = same_array(got[:, 1:], expected[:, :-1])
+    early = same_array(got[:, :-1], expected[:, 1:])
+    return late or early
+
+
+def is_only_last_step(got: np.ndarray, expected: np.ndarray) -> bool:
+    if got.shape != expected.shape or expected.ndim != 3 or expected.shape[1] < 2:
+        return False
+    return (bool(np.all(got[:, :-1] == 0)) and bool(np.any(np.abs(expected[:, :-1]) > SMALL))
+            and same_array(got[:, -1], expected[:, -1]))
+
+
+def describe_factor(outputs: str, observations: Sequence[Observation]) -> str:
+    for observation in observations:
+        for output, expected in observation.expected.items():
+            got = observation.got.get(output)
+            if type(got) is np.ndarray and not same_array(got, expected, 1e-6):
+                factor = constant_factor(got, expected)
+                if factor is not None:
+                    return (f"your {outputs} is {factor:.3g} times the right value: look for a stray factor, "
+                            "a mean instead of a sum, or a missing or extra term")
+    return f"your {outputs} is off by a constant factor"
+
+
+DETECTORS: tuple[tuple[str, Callable[[np.ndarray, np.ndarray], bool],
+                       Callable[[str, Sequence[Observation]], str]], ...] = (
+    ("transposed_output", is_transposed,
+     lambda outputs, _: f"your {outputs} is the transpose of the right answer: check which side of @ "
+                        "each factor goes and transpose where the shapes say so"),
+    ("wrong_sign", is_negated,
+     lambda outputs, _: f"your {outputs} has the right size but the opposite sign: look for a minus sign"),
+    ("constant_factor", is_scaled, describe_factor),
+    ("shifted_by_one_step", is_shifted,
+     lambda outputs, _: f"your {outputs} is shifted by one time step: step t must be stored at index t"),
+    ("only_last_step", is_only_last_step,
+     lambda outputs, _: f"only the last time step of your {outputs} is filled in; store every step's value"),
+)

@@ -1,0 +1,76 @@
+"""Grade one submission: resolve it, start the child, check each part, collect results."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from grader.engine.checks import PartContext, check_part
+from grader.engine.reference import Reference
+from grader.lstm.registry import Part, all_parts, get_part
+from grader.engine.results import PartResult, Report
+from grader.sandbox.session import ChildDied, ChildSession, ChildTimeout, Sandbox, resolve_sandbox
+from grader.engine.submission import Submission, load_submission
+
+DEFAULT_TIMEOUT = 10.0
+
+
+def select_parts(names: Iterable[str] | None) -> list[Part]:
+    if not names:
+        return list(all_parts())
+    return [get_part(name) for name in names]
+
+
+def grade(submission_path: str | Path, parts: Iterable[str] | None = None, seed: int | None = None,
+          timeout: float = DEFAULT_TIMEOUT, reference: Reference | None = None,
+          sandbox: str | Sandbox = "process") -> Report:
+    """Grade a submission; raises SubmissionError if it cannot be read at all.
+
+    `sandbox` is "auto", "bwrap", "process" or a resolved `Sandbox`; the report
+    records which isolation graded it.
+    """
+    submission = load_submission(submission_path)
+    resolved = sandbox if isinstance(sandbox, Sandbox) else resolve_sandbox(sandbox)
+    try:
+        return grade_submission(submission, select_parts(parts), seed, timeout, reference or Reference(),
+                                resolved)
+    finally:
+        submission.cleanup()
+
+
+def grade_submission(submission: Submission, parts: list[Part], seed: int | None, timeout: float,
+                     reference: Reference, sandbox: Sandbox | None = None) -> Report:
+    seed = submission.default_seed if seed is None else seed
+    fixed_seed = getattr(reference, "fixed_seed", None)
+    if fixed_seed is not None:  # a release's self-check replays the answers recorded at the public seed
+        seed = fixed_seed
+    notes = list(getattr(reference, "notes", ())) + list(submission.problems)
+    sandbox = sandbox or resolve_sandbox("process")
+    with ChildSession(submission.files, submission.module_names, submission.search_path,
+                      load_timeout=timeout, sandbox=sandbox) as session:
+        try:
+            loaded = session.start()
+        except (ChildTimeout, ChildDied) as error:
+            status = "timeout" if isinstance(error, ChildTimeout) else "error"
+            reason = (f"importing the submission did not finish within {timeout:g} s (a loop at import time?)"
+                      if status == "timeout" else f"importing the submission crashed the process: {error}")
+            results = [PartResult(part.name, part.group, status, 0.0, float(part.points), (reason,),
+                                  None, part.hint) for part in parts]
+            return Report(submission.display, tuple(results), seed, tuple(notes + [reason]),
+                          sandbox.isolation)
+        notes += [f"{Path(problem['file']).name}: {problem['error'].splitlines()[0]} while importing; "
+                  "its functions are missing" for problem in loaded.problems]
+        if loaded.output:
+            notes.append("printed while importing: " + loaded.output[:300])
+        context = PartContext(session, reference, seed, timeout)
+        results = [with_file_notes(check_part(part, context), notes) for part in parts]
+    return Report(submission.display, tuple(results), seed, tuple(notes), sandbox.isolation)
+
+
+def with_file_notes(result: PartResult, notes: list[str]) -> PartResult:
+    """A missing part also names the files that could not be read, since that may be why."""
+    file_problems = [note for note in notes if "SyntaxError" in note or "while importing" in note]
+    if result.status != "missing" or not file_problems:
+        return result
+    from dataclasses import replace
+
+    return replace(result, messages=result.messages + tuple(file_problems))

@@ -1,0 +1,142 @@
+"""The class files: the gradebook (grades.csv) and what the class got wrong.
+
+Computed from the saved per-student JSON reports, so they can be re-made at any
+time: score histogram, pass rate per part, common diagnoses. `diagnosis` ids
+come from the mistake catalogue; parts without one are summarised by status.
+
+A student is in one of three groups: graded (a report), not gradable (the
+submission could not be read: the student's doing, final) and not graded:
+grader error (the grader or the machine failed: nothing is recorded, the next
+run grades them). Every cell of grades.csv that holds text goes through
+grader.sandbox.safe_text.spreadsheet_cell, so no student id or reason runs as a formula.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from typing import Any
+
+from grader.report.feedback import markdown_cell
+from grader.lstm.registry import all_parts
+from grader.sandbox.safe_text import spreadsheet_cell
+
+HISTOGRAM_BINS = 10
+PLAIN_STATUSES = {"pass", "fail", "missing"}
+
+
+def not_gradable(reason: str) -> str:
+    return f"not gradable: {reason}"
+
+
+def grader_error(reason: str) -> str:
+    return f"not graded: grader error ({reason})"
+
+
+def gradebook_csv(students: list[str], reports: dict[str, dict[str, Any]], failures: dict[str, str],
+                  grader_errors: dict[str, str] | None = None) -> str:
+    """grades.csv: student, one column per part of the registry, total, bonus, status.
+
+    A student the grader failed on has no points at all (not 0), so the row
+    cannot be mistaken for a grade.
+    """
+    grader_errors = grader_errors or {}
+    names = [part.name for part in all_parts()]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", *names, "total", "bonus", "status"])
+    for student in students:
+        cell = spreadsheet_cell(student)
+        if student in grader_errors:
+            writer.writerow([cell, *[""] * len(names), "", "", spreadsheet_cell(grader_error(grader_errors[student]))])
+        elif student in reports:
+            report = reports[student]
+            scores = {part["name"]: part["score"] for part in report["parts"]}
+            writer.writerow([cell, *[format_points(scores.get(name)) for name in names],
+                             format_points(report["score"]), format_points(report["bonus"]),
+                             spreadsheet_cell(graded_status(report))])
+        elif student in failures:
+            writer.writerow([cell, *[""] * len(names), "0", "0", spreadsheet_cell(not_gradable(failures[student]))])
+    return buffer.getvalue()
+
+
+def graded_status(report: dict[str, Any]) -> str:
+    """'graded', or 'graded (error, timeout)' when some parts did not run to an answer."""
+    unusual = {part["status"] for part in report["parts"]} - PLAIN_STATUSES
+    return "graded" + (f" ({', '.join(sorted(unusual))})" if unusual else "")
+
+
+def format_points(value: float | None) -> str:
+    return "" if value is None else f"{float(value):g}"
+
+
+def summarise(reports: dict[str, dict[str, Any]], failures: dict[str, str],
+              grader_errors: dict[str, str] | None = None) -> dict[str, Any]:
+    """A JSON-ready summary of graded reports (by student), ungradable entries and grader errors."""
+    grader_errors = grader_errors or {}
+    totals = [float(report["score"]) for report in reports.values()]
+    max_score = max((float(report["max_score"]) for report in reports.values()), default=100.0) or 100.0
+    width = max_score / HISTOGRAM_BINS
+    histogram = [0] * HISTOGRAM_BINS
+    for total in totals:
+        histogram[min(int(total // width), HISTOGRAM_BINS - 1)] += 1
+    parts: dict[str, dict[str, Any]] = {}
+    for report in reports.values():
+        for part in report["parts"]:
+            entry = parts.setdefault(part["name"], {"graded": 0, "passed": 0, "statuses": Counter(),
+                                                     "diagnoses": Counter()})
+            entry["graded"] += 1
+            entry["passed"] += part["status"] == "pass"
+            entry["statuses"][part["status"]] += 1
+            if part.get("diagnosis"):
+                entry["diagnoses"][part["diagnosis"]] += 1
+    return {
+        "students": len(reports) + len(failures) + len(grader_errors),
+        "graded": len(reports),
+        "ungradable": dict(sorted(failures.items())),
+        "grader_errors": dict(sorted(grader_errors.items())),
+        "mean": round(sum(totals) / len(totals), 3) if totals else None,
+        "histogram": [{"from": round(index * width, 3), "to": round((index + 1) * width, 3), "count": count}
+                      for index, count in enumerate(histogram)],
+        "parts": {name: {"pass_rate": round(entry["passed"] / entry["graded"], 4),
+                         "statuses": dict(entry["statuses"]),
+                         "diagnoses": entry["diagnoses"].most_common(5)}
+                  for name, entry in parts.items()},
+        "isolation": dict(Counter(report.get("isolation", "") for report in reports.values())),
+    }
+
+
+def render_summary_markdown(summary: dict[str, Any]) -> str:
+    """summary.md: counts, the score histogram, a table of parts, who was not graded and why."""
+    lines = ["# Class summary", "", headline(summary), "",
+             "## Scores", "", "| score | students | |", "| --- | --- | --- |"]
+    peak = max((row["count"] for row in summary["histogram"]), default=0) or 1
+    for row in summary["histogram"]:
+        bar = "#" * round(20 * row["count"] / peak)
+        lines.append(f"| {row['from']:g}-{row['to']:g} | {row['count']} | `{bar}` |")
+    lines += ["", "## Parts", "", "| part | pass rate | not passed | most common mistakes |", "| --- | --- | --- | --- |"]
+    for name, part in summary["parts"].items():
+        not_passed = ", ".join(f"{status} {count}" for status, count in sorted(part["statuses"].items())
+                               if status != "pass") or "-"
+        mistakes = ", ".join(f"`{diagnosis}` ({count})" for diagnosis, count in part["diagnoses"]) or "-"
+        lines.append(f"| {name} | {part['pass_rate'] * 100:.0f}% | {not_passed} | {mistakes} |")
+    if summary["ungradable"]:
+        lines += ["", "## Not gradable", "", "The submission could not be read (the student's to fix).", ""]
+        lines += [f"- {student}: {markdown_cell(reason)}" for student, reason in summary["ungradable"].items()]
+    if summary.get("grader_errors"):
+        lines += ["", "## Not graded: grader error", "",
+                  "The grader or the machine failed; nothing was recorded, and running the batch again "
+                  "grades these students.", ""]
+        lines += [f"- {student}: {markdown_cell(reason)}" for student, reason in summary["grader_errors"].items()]
+    if summary["isolation"]:
+        lines += ["", "## Isolation", ""]
+        lines += [f"- {level or 'not recorded'}: {count}" for level, count in summary["isolation"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def headline(summary: dict[str, Any]) -> str:
+    """The first line: how many were graded, not gradable, and not graded because of a grader error."""
+    mean = f", mean score {summary['mean']:g}" if summary["mean"] is not None else ""
+    return (f"{summary['graded']} of {summary['students']} submissions graded{mean}; "
+            f"{len(summary['ungradable'])} not gradable, "
+            f"{len(summary.get('grader_errors', {}))} not graded: grader error.")

@@ -1,0 +1,43 @@
+"""A report as JUnit XML, for CI systems and test dashboards.
+
+One <testcase> per part; a part that did not pass is a <failure> (fail) or an
+<error> (error, timeout, missing); points travel as <properties>.
+"""
+from __future__ import annotations
+
+from xml.etree import ElementTree
+
+from grader.engine.results import Report
+
+ERROR_STATUSES = ("error", "timeout", "missing")
+
+
+def report_to_junit(report: Report, suite_name: str = "lstm-grader") -> str:
+    parts = report.parts
+    suite = ElementTree.Element("testsuite", {
+        "name": suite_name,
+        "tests": str(len(parts)),
+        "failures": str(sum(part.status == "fail" for part in parts)),
+        "errors": str(sum(part.status in ERROR_STATUSES for part in parts)),
+        "time": f"{sum(part.seconds for part in parts):.3f}",
+    })
+    properties = ElementTree.SubElement(suite, "properties")
+    for name, value in (("submission", report.submission), ("score", f"{report.score:g}"),
+                        ("max_score", f"{report.max_score:g}"), ("bonus", f"{report.bonus:g}"),
+                        ("seed", str(report.seed)), ("isolation", report.isolation)):
+        ElementTree.SubElement(properties, "property", {"name": name, "value": value})
+    for part in parts:
+        case = ElementTree.SubElement(suite, "testcase", {
+            "classname": f"lstm.{part.group}", "name": part.name, "time": f"{part.seconds:.3f}"})
+        case_properties = ElementTree.SubElement(case, "properties")
+        ElementTree.SubElement(case_properties, "property", {"name": "points", "value": f"{part.score:g}"})
+        ElementTree.SubElement(case_properties, "property", {"name": "max_points", "value": f"{part.max_score:g}"})
+        if part.status == "pass":
+            continue
+        tag = "failure" if part.status == "fail" else "error"
+        detail = ElementTree.SubElement(case, tag, {
+            "message": f"{part.status.upper()} {part.score:g}/{part.max_score:g}: {part.reason}"[:500],
+            "type": part.status})
+        detail.text = "\n".join(list(part.messages) + ([f"hint: {part.hint}"] if part.hint else []))
+    ElementTree.indent(suite)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(suite, encoding="unicode") + "\n"

@@ -1,0 +1,213 @@
+"""What a child may see: the staged folder, its Landlock rules, its command line.
+
+The child's view is the Python runtime (its standard library and the shared
+libraries it loads), numpy, the worker's four files and the staged
+submission, all read only, and one private working folder it may write.
+Installed-package folders are carved out of the runtime, so the grader's own
+package, its virtual environment and anything else installed beside numpy
+stay unreadable even where they live under an allowed folder. The same rules
+hold in both modes; inside bubblewrap they are also all there is to see.
+
+    staging/                  (root-owned; group = the child's when it has its own uid)
+      runtime/  worker.py protocol.py landlock.py seccomp.py   read only
+      site/     numpy -> the grader's numpy, numpy.libs -> ...  read only
+      submission/  the student's .py files, copied              read only
+      work/     the child's working folder and HOME             read-write
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import site
+import sys
+import sysconfig
+from pathlib import Path
+
+import numpy as np
+
+GRADER_DIR = Path(__file__).resolve().parents[1]
+CHILD_DIR = GRADER_DIR / "child"  # the only grader code the child runs, copied into its view
+MAX_STAGED_FILES = 200
+MAX_STAGED_BYTES = 20 * 1024 * 1024
+TMPFS_BYTES = 8 * 1024 * 1024
+UNPRIVILEGED_UID = 65534  # nobody, inside bubblewrap's user namespace
+SYSTEM_LIBRARY_DIRS = ("/usr/lib", "/usr/lib64", "/usr/lib32", "/lib", "/lib64", "/lib32")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
+
+# where things appear inside the bubblewrap view
+BOX_ROOT = "/sandbox"
+BOX_SITE = BOX_ROOT + "/site"
+BOX_RUNTIME = BOX_ROOT + "/runtime"
+BOX_SUBMISSION = BOX_ROOT + "/submission"
+BOX_WORK = BOX_ROOT + "/work"
+
+
+def child_runtime_files() -> list[Path]:
+    """Every module of grader/child/: the folder is the boundary, loaded by path in the child."""
+    return sorted(path for path in CHILD_DIR.glob("*.py") if path.name != "__init__.py")
+
+
+def interpreter() -> str:
+    """The grader's own interpreter binary: the child runs exactly this."""
+    return os.path.realpath(sys.executable)
+
+
+def numpy_folders() -> list[str]:
+    """numpy's package folder and, for a wheel, the bundled libraries beside it."""
+    numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
+    libs = numpy_dir + ".libs"
+    return [numpy_dir] + ([libs] if os.path.isdir(libs) else [])
+
+
+def package_folders() -> list[str]:
+    """Every installed-package folder of this runtime and of its base (venv or not)."""
+    folders = set(site.getsitepackages() if hasattr(site, "getsitepackages") else [])
+    for base in {sys.prefix, sys.base_prefix}:
+        paths = sysconfig.get_paths(vars={"base": base, "platbase": base})
+        folders |= {paths["purelib"], paths["platlib"]}
+    folders |= {str(GRADER_DIR), str(GRADER_DIR.parent / "solutions")}
+    return sorted(os.path.realpath(folder) for folder in folders if os.path.isdir(folder))
+
+
+def allowed_except(root: str, excluded: list[str]) -> list[str]:
+    """Folders and files that together allow all of `root` except what lies under `excluded`.
+
+    Landlock only adds rights, so leaving a folder out means naming each of
+    its siblings instead of their parent.
+    """
+    root = os.path.realpath(root)
+    inside = [path for path in excluded if path == root or path.startswith(root.rstrip(os.sep) + os.sep)]
+    if not inside:
+        return [root]
+    if root in inside:
+        return []
+    allowed = []
+    try:
+        names = sorted(os.listdir(root))
+    except OSError:
+        return []
+    for name in names:
+        path = os.path.join(root, name)
+        if os.path.islink(path):
+            continue  # its target is allowed, or not, on its own
+        allowed += allowed_except(path, inside)
+    return allowed
+
+
+@functools.lru_cache(maxsize=None)
+def runtime_read_paths() -> tuple[str, ...]:
+    """Host paths the child may read: the runtime without its package folders, numpy, devices."""
+    excluded = package_folders()
+    roots = {sys.base_prefix, sys.base_exec_prefix, sysconfig.get_paths()["stdlib"],
+             sysconfig.get_paths()["platstdlib"], os.path.dirname(interpreter())}
+    roots |= {folder for folder in SYSTEM_LIBRARY_DIRS if os.path.isdir(folder)}
+    paths: list[str] = []
+    for root in sorted(os.path.realpath(root) for root in roots):
+        paths += allowed_except(root, excluded)
+    paths += numpy_folders() + ["/etc/ld.so.cache", "/etc/localtime"]
+    return tuple(dict.fromkeys(path for path in paths if os.path.exists(path)))
+
+
+def confinement_spec(root: str, landlock_abi: int, seccomp: bool) -> str:
+    """The worker's --confine argument: which rules to apply, with paths as the child sees them."""
+    return json.dumps({
+        "landlock": landlock_abi,
+        "seccomp": seccomp,
+        "read": [*runtime_read_paths(), root + "/runtime", root + "/site", root + "/submission"],
+        "write": [root + "/work", "/dev/null"],
+        "execute": [interpreter()],
+    })
+
+
+def stage(root: Path, files: list[Path], search_path: Path | None, child_uid: int | None) -> Path:
+    """Lay out the staging folder (see the module docstring); returns the submission folder.
+
+    Only regular .py files are copied (no symlinks), at most MAX_STAGED_FILES
+    files and MAX_STAGED_BYTES bytes, so the child imports a copy it cannot
+    change and never sees the original folder.
+    """
+    runtime, site_dir, submission, work = (root / name for name in ("runtime", "site", "submission", "work"))
+    for folder in (runtime, site_dir, submission, work):
+        folder.mkdir()
+    for source in child_runtime_files():
+        shutil.copyfile(source, runtime / source.name)
+        os.chmod(runtime / source.name, 0o444)
+    for folder in numpy_folders():
+        os.symlink(folder, site_dir / os.path.basename(folder))
+    copy_sources(files, search_path, submission)
+    for folder in (runtime, site_dir, submission):
+        os.chmod(folder, 0o555)
+    if child_uid is not None:
+        # only this child's group may enter: a neighbour with another uid cannot read this submission
+        os.chown(root, 0, child_uid)
+        os.chmod(root, 0o750)
+        os.chown(work, child_uid, child_uid)
+    else:
+        os.chmod(root, 0o711)
+    os.chmod(work, 0o700)
+    return submission
+
+
+def copy_sources(files: list[Path], search_path: Path | None, submission: Path) -> None:
+    sources = list(files)
+    if search_path is not None:
+        sources += sorted(item for item in Path(search_path).glob("*.py")
+                          if item.is_file() and not item.is_symlink())
+    copied: set[str] = set()
+    total = 0
+    for source in sources:
+        if source.name in copied or len(copied) >= MAX_STAGED_FILES:
+            continue
+        size = source.stat().st_size
+        if total + size > MAX_STAGED_BYTES:
+            continue
+        shutil.copyfile(source, submission / source.name, follow_symlinks=False)
+        os.chmod(submission / source.name, 0o444)
+        copied.add(source.name)
+        total += size
+
+
+def process_command(root: Path, landlock_abi: int, seccomp: bool) -> list[str]:
+    """The child's command in the process sandbox: the interpreter, isolated (-I) and without
+    site (-S: no .pth file of any installed package runs), numpy from the staged site folder."""
+    return [interpreter(), "-I", "-S", str(root / "runtime" / "worker.py"), "--site", str(root / "site"),
+            "--confine", confinement_spec(str(root), landlock_abi, seccomp)]
+
+
+def system_binds() -> list[str]:
+    """The system folders Python needs (read only); /lib and friends may be symlinks to /usr."""
+    arguments = ["--ro-bind", "/usr", "/usr"]
+    for name in ("/lib", "/lib64", "/lib32", "/bin", "/sbin"):
+        if os.path.islink(name):
+            arguments += ["--symlink", os.readlink(name), name]
+        elif os.path.isdir(name):
+            arguments += ["--ro-bind", name, name]
+    arguments += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    return arguments
+
+
+def bwrap_command(bwrap: str, root: Path, landlock_abi: int, seccomp: bool) -> list[str]:
+    """The bubblewrap command line: new namespaces, the minimal view, sized tmpfs, then the
+    same worker command with the same Landlock rules (paths as seen inside)."""
+    size = str(TMPFS_BYTES)
+    arguments = [bwrap, "--unshare-all", "--unshare-user", "--uid", str(UNPRIVILEGED_UID),
+                 "--gid", str(UNPRIVILEGED_UID), "--die-with-parent", "--new-session",
+                 "--hostname", "sandbox", *system_binds(),
+                 "--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm",
+                 "--size", size, "--tmpfs", "/tmp"]
+    if not sys.base_prefix.startswith("/usr/"):
+        arguments += ["--ro-bind", sys.base_prefix, sys.base_prefix]
+    for folder in package_folders():
+        if any(folder.startswith(prefix) for prefix in ("/usr/", sys.base_prefix + "/")):
+            arguments += ["--size", "4096", "--tmpfs", folder, "--remount-ro", folder]
+    for folder in numpy_folders():
+        arguments += ["--ro-bind", folder, BOX_SITE + "/" + os.path.basename(folder)]
+    arguments += ["--ro-bind", str(root / "runtime"), BOX_RUNTIME,
+                  "--ro-bind", str(root / "submission"), BOX_SUBMISSION,
+                  "--bind", str(root / "work"), BOX_WORK, "--chdir", BOX_WORK,
+                  "--remount-ro", "/",
+                  interpreter(), "-I", "-S", BOX_RUNTIME + "/worker.py", "--site", BOX_SITE,
+                  "--confine", confinement_spec(BOX_ROOT, landlock_abi, seccomp)]
+    return arguments

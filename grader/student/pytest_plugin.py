@@ -1,0 +1,81 @@
+"""A pytest plugin: `pytest --lstm-submission PATH` grades PATH, one test item per part.
+
+Registered through the `pytest11` entry point, so it is active wherever the
+package is installed and does nothing unless --lstm-submission is given. Each
+item passes when its part passes; its points are in `item.user_properties`
+(("points", score), ("max_points", max_score)), which JUnit XML and GitHub
+Classroom's pytest-based grading read. The submission is graded once, for the
+parts still selected after -k / deselection.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from grader.lstm.registry import all_parts
+
+REPORT_KEY = pytest.StashKey[Any]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("lstm-grader")
+    group.addoption("--lstm-submission", metavar="PATH", default=None,
+                    help="grade this submission (.py, folder or notebook): one test per part")
+    group.addoption("--lstm-timeout", type=float, default=10.0, help="seconds per part (default 10)")
+    group.addoption("--lstm-seed", type=int, default=None, help="seed of the random cases")
+    group.addoption("--lstm-sandbox", default="auto", choices=("auto", "bwrap", "process", "none"),
+                    help="how to isolate the submission (default: auto, the strongest available)")
+
+
+class PartFailed(Exception):
+    """A part did not pass; its messages are the failure text."""
+
+
+class LstmPart(pytest.Item):
+    def __init__(self, *, part_name: str, max_points: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.part_name = part_name
+        self.max_points = max_points
+
+    def runtest(self) -> None:
+        report = graded_report(self.session)
+        part = report.part(self.part_name)
+        self.user_properties.append(("points", part.score))
+        self.user_properties.append(("max_points", part.max_score))
+        if part.status != "pass":
+            lines = [f"{part.name}  {part.status.upper()}  {part.score:g}/{part.max_score:g}", *part.messages]
+            if part.hint:
+                lines.append(f"hint: {part.hint}")
+            raise PartFailed("\n".join(lines))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, PartFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, None, f"lstm part {self.part_name} ({self.max_points:g} points)"
+
+
+def graded_report(session: pytest.Session) -> Any:
+    """Grade the submission once, for the selected parts."""
+    if REPORT_KEY not in session.stash:
+        from grader.engine.grading import grade
+
+        config = session.config
+        names = [item.part_name for item in session.items if isinstance(item, LstmPart)]
+        session.stash[REPORT_KEY] = grade(config.getoption("lstm_submission"), parts=names,
+                                          seed=config.getoption("lstm_seed"),
+                                          timeout=config.getoption("lstm_timeout"),
+                                          sandbox=config.getoption("lstm_sandbox"))
+    return session.stash[REPORT_KEY]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("lstm_submission"):
+        return
+    for part in all_parts():
+        items.append(LstmPart.from_parent(session, name=f"lstm::{part.name}", part_name=part.name,
+                                          max_points=float(part.points)))
