@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 from grader.course.batch import BatchOptions, run_batch  # noqa: E402
-from grader.sandbox.session import ChildSession, bwrap_works, resolve_sandbox  # noqa: E402
+from grader.sandbox import ChildSession, bwrap_works, resolve_sandbox  # noqa: E402
 from hostile_submissions import CASES, HONEST_FILES, build  # noqa: E402
 
 HOSTILE = ("loop_in_part", "loop_at_import", "os_exit_in_part", "memory_hog_at_once", "fork_sleepers")
@@ -83,7 +83,7 @@ def plain_start(repeats: int = 10) -> float:
 
 def correct_cpu(mode: str) -> float:
     """CPU seconds (this process + its children) to grade one correct submission."""
-    from grader.engine.grading import grade
+    from grader.lstm.grading import grade
 
     folder = Path(tempfile.mkdtemp(prefix="bench-one-"))
     for name in HONEST_FILES:

@@ -32,18 +32,19 @@ def wall_time(command: list[str]) -> float:
 
 def split() -> dict[str, float]:
     from grader.engine.checks import PartContext, check_part
-    from grader.engine.reference import Reference
-    from grader.lstm.registry import PARTS
-    from grader.sandbox.session import ChildSession
+    from grader.engine.reference_source import open_reference
+    from grader.lstm import PARTS
+    from grader.sandbox import ChildSession, resolve_sandbox
     from grader.engine.submission import load_submission
 
     numerical_seconds = 0.0
     figures: dict[str, float] = {}
     started = time.perf_counter()
     submission = load_submission(ROOT / "solutions")
-    reference = Reference()
+    reference = open_reference()
     figures["load reference + submission"] = time.perf_counter() - started
-    with ChildSession(submission.files, submission.module_names, submission.search_path) as session:
+    with ChildSession(submission.files, submission.module_names, submission.search_path,
+                      sandbox=resolve_sandbox("process")) as session:
         started = time.perf_counter()
         session.start()
         figures["start child + import submission"] = time.perf_counter() - started
@@ -79,7 +80,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     runs = parser.parse_args().runs
 
-    from grader.lstm.registry import PARTS
+    from grader.lstm import PARTS
 
     core_only = [argument for part in PARTS for argument in ("--part", part.name)]
     command = [sys.executable, "-m", "grader", "check", "solutions", "--seed", "1", "--no-progress"]

@@ -38,7 +38,7 @@ def wall_time(python: str, sandbox: str, environment: dict[str, str]) -> float:
 
 def modes() -> dict[str, tuple[str, str, dict[str, str]]]:
     """name -> (python, --sandbox, environment)."""
-    from grader.sandbox.session import DISABLE_LANDLOCK_VARIABLE, bwrap_works
+    from grader.sandbox import DISABLE_LANDLOCK_VARIABLE, bwrap_works
 
     plain = dict(os.environ)
     found = {"none": (sys.executable, "none", plain), "process (Landlock)": (sys.executable, "process", plain)}

@@ -9,6 +9,7 @@ behaviour is intended, record again and review the diff:
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -21,16 +22,20 @@ ROOT = HERE.parent
 SEED = 1234
 
 
+TIMING = re.compile(r"trained in [0-9.]+ s")
+
+
 def without_timings(report: dict[str, Any]) -> dict[str, Any]:
     """The report without what depends on the machine: timings, the path, the isolation used."""
-    parts = [{key: value for key, value in part.items() if key != "seconds"} for part in report["parts"]]
+    parts = [{key: ([TIMING.sub("trained in (time) s", message) for message in value] if key == "messages" else value)
+              for key, value in part.items() if key != "seconds"} for part in report["parts"]]
     kept = {key: value for key, value in report.items() if key not in ("parts", "submission", "isolation")}
     return {**kept, "parts": parts}
 
 
 def current_reports() -> dict[str, dict[str, Any]]:
     """Grade the solutions, the exercises and every core mutant at SEED."""
-    from grader.engine.grading import grade
+    from grader.lstm.grading import grade
     from mutants import MUTANTS, SOLUTION_FILES, edit_of, edited_solutions
 
     reports = {

@@ -11,12 +11,13 @@ import pytest
 from click.testing import CliRunner
 
 from grader.course.archive import ArchiveError, extract_zip
-from grader.course.batch import BatchOptions, discover, run_batch
+from grader.course.batch import BatchOptions, run_batch
 from grader.cli.commands import main
 from grader.course.secret import CourseSecret
+from grader.course.students import discover
 from grader.course.journal import Journal
-from grader.lstm.registry import all_parts
-from grader.sandbox.session import resolve_sandbox
+from grader.lstm import all_parts
+from grader.sandbox import resolve_sandbox
 from hostile_submissions import digest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -99,10 +100,10 @@ def test_interrupt_leaves_previous_gradebook_whole_and_resume_finishes(tmp_path:
     out = tmp_path / "out"
     run_batch(source, options(out, parts=["sigmoid"]))
     old = (out / "grades.csv").read_text()
-    import grader.course.batch as batch
+    import grader.course.grade_student as grade_student
 
     calls = []
-    original = batch.grade_entry
+    original = grade_student.grade_entry
 
     def interrupted(*args, **kwargs):
         calls.append(1)
@@ -110,11 +111,11 @@ def test_interrupt_leaves_previous_gradebook_whole_and_resume_finishes(tmp_path:
             raise KeyboardInterrupt
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(batch, "grade_entry", interrupted)
+    monkeypatch.setattr(grade_student, "grade_entry", interrupted)
     result = run_batch(source, options(out, force=True))
     assert result.interrupted and result.graded == 1
     assert (out / "grades.csv").read_text() == old  # not rewritten half-way
-    monkeypatch.setattr(batch, "grade_entry", original)
+    monkeypatch.setattr(grade_student, "grade_entry", original)
     resumed = run_batch(source, options(out))
     assert resumed.skipped == 1 and resumed.graded == 3
     assert read_grades(out)["alice"]["forget_gate"] == "4"

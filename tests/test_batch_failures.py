@@ -1,15 +1,9 @@
-"""lstm-grader batch never records its own failure as a grade.
+"""lstm-grader batch never records its own failure as a grade, nor lets the student's text through.
 
-The journal holds only what the student's code did. A failure of the grader or
-of the machine (a full disk, a killed worker, a bug of ours) is retried once in
-a fresh worker, then shown as "not graded: grader error" and left for the next
-run. Text the student controls is cleaned before it reaches any file or the
+Text the student controls is cleaned before it reaches any file or the
 terminal, and an output folder that cannot be written stops the batch with one
-line and exit code 2, leaving what was written before whole.
-
-Most tests grade with a fake grade_entry (the pool forks, so a monkeypatched
-module attribute reaches the workers); attempts are counted in files, since
-each worker has its own memory.
+line and exit code 2, leaving what was written before whole. (Retries of the
+grader's own failures: tests/test_supervise.py; the fakes: tests/batch_fakes.py.)
 """
 from __future__ import annotations
 
@@ -18,210 +12,30 @@ import errno
 import io
 import json
 import os
-import signal
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-import grader.course.batch as batch
+import grader.course.grade_student as grade_student
 import grader.course.journal as journal_module
-from grader.course.batch import BatchOptions, OutputError, batch_command, run_batch
+from batch_fakes import ENOSPC, fake_report, journalled, make_class, options, read_grades, use_fake
+from grader.cli.batch import batch as batch_command
+from grader.course.batch import OutputError, run_batch
 from grader.course.journal import Journal
-from grader.report.progress_bar import PlainProgress, RichProgress
-from grader.sandbox.session import resolve_sandbox
+from grader.course.students import Entry
 from grader.report.class_summary import gradebook_csv
+from grader.report.progress_bar import PlainProgress, RichProgress
 
-STUDENTS = ("alice", "bob", "carol", "dave", "erin")
 HOSTILE = "\udcff\x1b]0;title\x07\x1b[2J\x00"
 FORBIDDEN = ("\x1b", "\x07", "\x00", "\udcff")
-ENOSPC = "OSError: [Errno 28] No space left on device"
-
-
-def make_class(root: Path, students: tuple[str, ...] = STUDENTS) -> Path:
-    root.mkdir(parents=True)
-    for student in students:
-        (root / f"{student}.py").write_text(f"# {student}\n")
-    return root
-
-
-def options(out: Path, **changes: Any) -> BatchOptions:
-    settings: dict[str, Any] = dict(out=out, parts=["sigmoid", "forget_gate"], timeout=5,
-                                    sandbox=resolve_sandbox("process"))
-    settings.update(changes)
-    return BatchOptions(**settings)
-
-
-def fake_report(student: str, message: str = "forget gate uses tanh") -> dict[str, Any]:
-    """A report shaped like Report.to_dict(): sigmoid passes, forget_gate fails."""
-    return {"schema": 1, "submission": f"{student}.py", "score": 3.0, "max_score": 7.0, "bonus": 0.0,
-            "max_bonus": 0.0, "isolation": "fake",
-            "parts": [{"name": "sigmoid", "group": "forward", "status": "pass", "score": 3.0, "max_score": 3.0,
-                       "messages": [], "diagnosis": None, "hint": None, "seconds": 0.0},
-                      {"name": "forget_gate", "group": "forward", "status": "fail", "score": 0.0,
-                       "max_score": 4.0, "messages": [message], "diagnosis": "forget_gate.tanh_instead_of_sigmoid",
-                       "hint": "a gate is a sigmoid", "seconds": 0.0}]}
-
-
-class FakeGrader:
-    """A grade_entry that counts attempts per student in files and misbehaves for some of them.
-
-    `failures` maps a student to (what to do, how many times): "kill" SIGKILLs the worker,
-    "enospc" raises a full disk, "bad report" returns a broken report, "slow" takes 0.5 s.
-    """
-
-    def __init__(self, folder: Path, failures: dict[str, tuple[str, int]] | None = None,
-                 message: str = "forget gate uses tanh") -> None:
-        self.folder = folder
-        self.folder.mkdir(exist_ok=True)
-        self.failures = failures or {}
-        self.message = message
-
-    def attempts(self, student: str) -> int:
-        path = self.folder / student
-        return path.stat().st_size if path.exists() else 0
-
-    def __call__(self, entry: batch.Entry, seed: int, parts: Any, timeout: float, sandbox: Any) -> dict[str, Any]:
-        with open(self.folder / entry.student, "ab") as stream:
-            stream.write(b".")
-        action, times = self.failures.get(entry.student, ("", 0))
-        if self.attempts(entry.student) <= times:
-            if action == "kill":
-                os.kill(os.getpid(), signal.SIGKILL)
-            if action == "enospc":
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            if action == "bad report":
-                return {"parts": []}
-            if action == "slow":
-                time.sleep(0.5)
-        return fake_report(entry.student, self.message)
-
-
-def use_fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **kwargs: Any) -> FakeGrader:
-    fake = FakeGrader(tmp_path / f"attempts{len(list(tmp_path.glob('attempts*')))}", **kwargs)
-    monkeypatch.setattr(batch, "grade_entry", fake)
-    return fake
-
-
-def read_grades(out: Path) -> dict[str, dict[str, str]]:
-    with open(out / "grades.csv", newline="", encoding="utf-8") as stream:
-        return {row["student"]: row for row in csv.DictReader(stream)}
-
-
-def journalled(out: Path) -> dict[str, dict[str, Any]]:
-    return Journal(out / ".journal.jsonl").entries()
 
 
 def gradebook_files(out: Path) -> dict[str, str]:
     """Everything a run leaves in `out`, by relative path (the journal is compared apart)."""
     return {str(path.relative_to(out)): path.read_text(encoding="utf-8") for path in sorted(out.rglob("*"))
             if path.is_file() and path.name != ".journal.jsonl"}
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_enospc_while_grading_is_retried_reported_and_never_journalled(tmp_path: Path, monkeypatch, jobs: int) -> None:
-    source = make_class(tmp_path / "class")
-    out = tmp_path / "out"
-    fake = use_fake(monkeypatch, tmp_path, failures={"bob": ("enospc", 99)})
-    result = run_batch(source, options(out, jobs=jobs))
-    assert result.grader_errors == {"bob": ENOSPC} and fake.attempts("bob") == 2
-    assert result.graded == 4 and not result.ungradable
-    assert "bob" not in journalled(out) and set(journalled(out)) == set(STUDENTS) - {"bob"}
-    row = read_grades(out)["bob"]
-    assert row["status"] == f"not graded: grader error ({ENOSPC})" and row["total"] == "" and row["sigmoid"] == ""
-    assert read_grades(out)["alice"]["total"] == "3"
-    assert "0 not gradable, 1 not graded: grader error" in (out / "summary.md").read_text()
-    assert json.loads((out / "summary.json").read_text())["grader_errors"] == {"bob": ENOSPC}
-
-    fixed = use_fake(monkeypatch, tmp_path)
-    again = run_batch(source, options(out, jobs=jobs))
-    assert again.graded == 1 and again.skipped == 4 and not again.grader_errors
-    assert fixed.attempts("bob") == 1 and sum(fixed.attempts(student) for student in STUDENTS) == 1
-    assert journalled(out)["bob"]["score"] == 3 and read_grades(out)["bob"]["status"] == "graded"
-
-
-def test_one_failed_attempt_is_retried_in_the_same_run(tmp_path: Path, monkeypatch) -> None:
-    source = make_class(tmp_path / "class")
-    fake = use_fake(monkeypatch, tmp_path, failures={"bob": ("enospc", 1)})
-    result = run_batch(source, options(tmp_path / "out"))
-    assert not result.grader_errors and result.graded == 5 and fake.attempts("bob") == 2
-    assert read_grades(tmp_path / "out")["bob"]["total"] == "3"
-
-
-def test_a_report_our_code_cannot_render_is_a_grader_error(tmp_path: Path, monkeypatch) -> None:
-    source = make_class(tmp_path / "class")
-    fake = use_fake(monkeypatch, tmp_path, failures={"carol": ("bad report", 99)})
-    result = run_batch(source, options(tmp_path / "out"))
-    assert result.grader_errors == {"carol": "KeyError: 'score'"}
-    assert fake.attempts("carol") == 2 and "carol" not in journalled(tmp_path / "out")
-
-
-def test_real_grading_a_full_temporary_folder_is_not_the_students_fault(tmp_path: Path, monkeypatch) -> None:
-    """The real grade_entry: OSError while copying is raised, an unreadable submission is journalled."""
-    source = tmp_path / "class"
-    source.mkdir()
-    (source / "alice.py").write_text("import numpy as np\ndef sigmoid(z):\n    return 0.5 * (1 + np.tanh(z / 2))\n")
-    (source / "bob.py").write_text("def sigmoid(z):\n    return z\n")
-    (source / "carol").mkdir()  # no .py files: the student's doing
-    (source / "carol" / "README").write_text("forgot the code")
-    copy_entry = batch.copy_entry
-
-    def copy_fills_the_disk(path: Path, destination: Path) -> list[str]:
-        if path.name == "bob.py":
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(destination))
-        return copy_entry(path, destination)
-
-    monkeypatch.setattr(batch, "copy_entry", copy_fills_the_disk)
-    out = tmp_path / "out"
-    result = run_batch(source, options(out, parts=["sigmoid"]))
-    assert set(result.grader_errors) == {"bob"} and result.grader_errors["bob"].startswith(ENOSPC)
-    assert set(result.ungradable) == {"carol"} and "holds no .py files" in result.ungradable["carol"]
-    assert set(journalled(out)) == {"alice", "carol"} and "error" in journalled(out)["carol"]
-    grades = read_grades(out)
-    assert grades["alice"]["sigmoid"] == "3" and grades["carol"]["status"].startswith("not gradable: ")
-    assert grades["bob"]["status"].startswith("not graded: grader error (OSError: [Errno 28]")
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_a_worker_killed_by_sigkill_costs_only_that_student(tmp_path: Path, monkeypatch, jobs: int) -> None:
-    source = make_class(tmp_path / "class", STUDENTS + ("mallory",))
-    out = tmp_path / "out"
-    # erin is still being graded beside mallory (with --jobs 2) when mallory's worker dies
-    fake = use_fake(monkeypatch, tmp_path, failures={"mallory": ("kill", 99), "erin": ("slow", 99)})
-    result = run_batch(source, options(out, jobs=jobs))
-    assert set(result.grader_errors) == {"mallory"} and "BrokenProcessPool" in result.grader_errors["mallory"]
-    assert fake.attempts("mallory") == 2 and fake.attempts("erin") == jobs  # erin's retry ran alone
-    assert result.graded == len(STUDENTS) and set(journalled(out)) == set(STUDENTS)
-    grades = read_grades(out)
-    assert all(grades[student]["total"] == "3" for student in STUDENTS)
-    assert grades["mallory"]["status"].startswith("not graded: grader error (BrokenProcessPool")
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_a_broken_pool_is_rebuilt_and_the_killed_student_gets_its_retry(tmp_path: Path, monkeypatch, jobs: int) -> None:
-    source = make_class(tmp_path / "class", ("mallory",) + STUDENTS)
-    fake = use_fake(monkeypatch, tmp_path, failures={"mallory": ("kill", 1)})
-    result = run_batch(source, options(tmp_path / "out", jobs=jobs))
-    assert not result.grader_errors and result.graded == len(STUDENTS) + 1
-    assert fake.attempts("mallory") == 2
-    assert all(fake.attempts(student) <= 2 for student in STUDENTS)
-
-
-def test_ctrl_c_still_keeps_journalled_work_with_a_pool(tmp_path: Path, monkeypatch) -> None:
-    source = make_class(tmp_path / "class")
-    fake = FakeGrader(tmp_path / "attempts")
-
-    def interrupted(entry: batch.Entry, *args: Any) -> dict[str, Any]:
-        if entry.student == "carol":
-            raise KeyboardInterrupt
-        return fake(entry, *args)
-
-    monkeypatch.setattr(batch, "grade_entry", interrupted)
-    result = run_batch(source, options(tmp_path / "out"))
-    assert result.interrupted and set(journalled(tmp_path / "out")) == {"alice", "bob"}
-    assert not (tmp_path / "out" / "grades.csv").exists()
 
 
 @pytest.mark.parametrize("kind", ["md", "html"])
@@ -247,12 +61,12 @@ def test_a_hostile_grader_error_message_is_cleaned_on_the_terminal_and_in_the_gr
                                                                                          monkeypatch) -> None:
     source = make_class(tmp_path / "class", ("alice", "bob"))
 
-    def fails_loudly(entry: batch.Entry, *args: Any) -> dict[str, Any]:
+    def fails_loudly(entry: Entry, *args: Any) -> dict[str, Any]:
         if entry.student == "bob":
             raise RuntimeError(HOSTILE + "\n=1+1")
         return fake_report(entry.student)
 
-    monkeypatch.setattr(batch, "grade_entry", fails_loudly)
+    monkeypatch.setattr(grade_student, "grade_entry", fails_loudly)
     stream = io.StringIO()
     result = run_batch(source, options(tmp_path / "out"), lambda total: PlainProgress(total, stream))
     assert result.grader_errors["bob"].startswith("RuntimeError: \ufffd")
@@ -388,7 +202,7 @@ def test_journal_append_cut_short_by_a_full_disk_is_cut_back(tmp_path: Path, mon
 
 
 def invoke_batch(source: Path, out: Path, *extra: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(batch_command(), [str(source), "--out", str(out), "--sandbox", "process", *extra],
+    return CliRunner().invoke(batch_command, [str(source), "--out", str(out), "--sandbox", "process", *extra],
                               env={"LSTM_GRADER_SECRET": "course"})
 
 

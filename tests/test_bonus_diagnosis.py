@@ -1,7 +1,8 @@
-"""The bonus parts name the student's mistake: every entry of grader/lstm/bonus_mistakes.py as itself, never a wrong one.
+"""The bonus parts name the student's mistake: every entry of the bonus parts' catalogues (grader/lstm/) as itself, never a wrong one.
 
 Each mistake is graded as a whole submission (tests/test_bonus_mistakes.py's
-mutated copy of the solutions), on its own part only.
+mutated copy of the solutions), on its own part only, on the in-process fake
+runner (tests/fake_runner.py).
 """
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.lstm.bonus import BONUS_PARTS
+from grader.lstm import BONUS_PARTS
 from grader.lstm.memory_cell import diagnose_memory_cell, run_behaviours
-from grader.lstm.bonus_mistakes import BONUS_MISTAKES
+from grader.lstm import BONUS_MISTAKES
 from grader.lstm.forecast import diagnose_forecast, flatten, probes
-from grader.engine.grading import grade
-from grader.lstm.mistakes import BY_ID, candidates, same_mistake, variant
-from grader.engine.reference import Reference
+from grader.engine.variants import variant
+from grader.lstm import MISTAKES_BY_ID as BY_ID, get_part, same_mistake
+from grader.engine.reference import ReferenceSource
+from grader.engine.reference_source import open_reference
+from fake_runner import grade_in_process as grade
 from mutants import MUTANTS, edit_of, edited_solutions
 from test_bonus_mistakes import SOLUTIONS_DIR, mutated_copy
 
@@ -32,30 +35,28 @@ def bonus_diagnoses(tmp_path_factory) -> dict[str, tuple[str | None, tuple[str, 
     found = {}
     for mistake in BONUS_MISTAKES:
         folder = mutated_copy(tmp_path_factory.mktemp("bonus"), mistake)
-        result = grade(folder, parts=[mistake["part"]], seed=SEED).part(mistake["part"])
-        found[mistake["id"]] = (result.diagnosis, result.messages)
+        result = grade(folder, parts=[mistake.part], seed=SEED).part(mistake.part)
+        found[mistake.id] = (result.diagnosis, result.messages)
     return found
 
 
-@pytest.mark.parametrize("mistake", BONUS_MISTAKES, ids=lambda mistake: mistake["id"])
+@pytest.mark.parametrize("mistake", BONUS_MISTAKES, ids=lambda mistake: mistake.id)
 def test_bonus_mistake_is_diagnosed_as_itself(mistake: dict[str, str], bonus_diagnoses) -> None:
-    diagnosis, messages = bonus_diagnoses[mistake["id"]]
-    assert same_mistake(diagnosis, mistake["id"]), f"{mistake['id']}: diagnosed {diagnosis}; {messages}"
+    diagnosis, messages = bonus_diagnoses[mistake.id]
+    assert same_mistake(diagnosis, mistake.id), f"{mistake.id}: diagnosed {diagnosis}; {messages}"
     assert any(message.startswith("looks like: ") for message in messages)
 
 
 def test_at_least_three_mistakes_recognised_per_bonus_part(bonus_diagnoses) -> None:
-    recognised = Counter(mistake["part"] for mistake in BONUS_MISTAKES
-                         if same_mistake(bonus_diagnoses[mistake["id"]][0], mistake["id"]))
+    recognised = Counter(mistake.part for mistake in BONUS_MISTAKES
+                         if same_mistake(bonus_diagnoses[mistake.id][0], mistake.id))
     assert {name: recognised[name] >= REQUIRED_PER_PART for name in BONUS} == {name: True for name in BONUS}
 
 
-def test_the_catalogue_holds_every_bonus_entry_with_its_data() -> None:
-    for entry in BONUS_MISTAKES:
-        mistake = BY_ID[entry["id"]]
-        assert (mistake.part, mistake.file, mistake.old, mistake.new) == \
-            (entry["part"], entry["file"], entry["old"], entry["new"])
-        assert mistake in candidates(entry["part"])
+def test_every_bonus_mistake_is_a_candidate_of_its_own_part() -> None:
+    for mistake in BONUS_MISTAKES:
+        assert BY_ID[mistake.id] is mistake
+        assert mistake in get_part(mistake.part).candidate_mistakes()
 
 
 def test_the_reference_gets_no_diagnosis_on_any_bonus_part() -> None:
@@ -77,7 +78,7 @@ def failed_behaviours(params: dict[str, np.ndarray]) -> set[str]:
 
 
 def test_memory_cell_with_other_weights_but_the_same_failures_looks_like_the_mistake() -> None:
-    folder = Reference().folder
+    folder = open_reference().folder
     params = variant(BY_ID["memory_cell_params.forget_bias_too_small"], "memory_cell_params", folder)()
     params["b_f"] = np.array([1.5])  # still far too small to hold, but not the catalogue's weights
     found = diagnose_memory_cell(params, failed_behaviours(params), SEED, folder)
@@ -87,7 +88,7 @@ def test_memory_cell_with_other_weights_but_the_same_failures_looks_like_the_mis
 
 def test_memory_cell_failures_shared_by_two_mistakes_name_neither() -> None:
     """Writing +1 always and an always-open input gate fail the same behaviours: only exact weights tell them apart."""
-    folder = Reference().folder
+    folder = open_reference().folder
     params = variant(BY_ID["memory_cell_params.candidate_follows_write"], "memory_cell_params", folder)()
     params["W_g"] = np.array([[0.0], [2.5], [0.0]])
     other = variant(BY_ID["memory_cell_params.input_gate_always_open"], "memory_cell_params", folder)()
@@ -96,23 +97,23 @@ def test_memory_cell_failures_shared_by_two_mistakes_name_neither() -> None:
 
 
 def test_memory_cell_failures_of_no_catalogued_mistake_name_none() -> None:
-    folder = Reference().folder
+    folder = open_reference().folder
     params = variant(BY_ID["memory_cell_params.forget_bias_too_small"], "memory_cell_params", folder)()
     params["W_g"] = -params["W_g"]  # stores the opposite value as well
     assert diagnose_memory_cell(params, failed_behaviours(params), SEED, folder) is None
 
 
-def reference_answers(reference: Reference) -> dict[str, dict]:
+def reference_answers(reference: ReferenceSource) -> dict[str, dict]:
     return {probe.function: flatten(reference(probe.function)(*probe.args)) for probe in probes()}
 
 
 def test_forecast_helpers_as_the_reference_get_no_diagnosis() -> None:
-    reference = Reference()
+    reference = open_reference()
     assert diagnose_forecast(reference_answers(reference), reference) is None
 
 
 def test_forecast_helpers_wrong_in_an_uncatalogued_way_get_no_diagnosis() -> None:
-    reference = Reference()
+    reference = open_reference()
     answers = reference_answers(reference)
     answers["adam_step"] = {key: value * 2.0 for key, value in answers["adam_step"].items()}
     assert diagnose_forecast(answers, reference) is None
@@ -120,7 +121,7 @@ def test_forecast_helpers_wrong_in_an_uncatalogued_way_get_no_diagnosis() -> Non
 
 def test_forecast_mistake_is_named_from_the_helpers_the_student_has() -> None:
     """A student without make_windows or forecast_loss_and_grads: adam_step alone shows the mistake."""
-    reference = Reference()
+    reference = open_reference()
     mistake = BY_ID["forecast.gradient_ascent"]
     (probe,) = [probe for probe in probes() if probe.function == "adam_step"]
     answers = {"adam_step": flatten(variant(mistake, "adam_step", reference.folder)(*probe.args))}

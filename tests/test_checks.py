@@ -1,9 +1,16 @@
-"""The verdicts of the checkers: who is blamed when a forward or a backward is wrong."""
+"""The verdicts of the checkers: who is blamed when a forward or a backward is wrong.
+
+The checkers run on the in-process fake runner (tests/fake_runner.py); what
+crosses the process boundary (an input changed in place, printed output, a
+numpy warning) is checked through the real child as well, in the slow run.
+"""
+from __future__ import annotations
+
 from pathlib import Path
 
 import pytest
 
-from grader.engine.grading import grade
+from fake_runner import GRADERS, grade_in_process as grade
 from mutants import edited_solutions
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
@@ -92,10 +99,11 @@ def test_stub_backward_with_stub_forward_is_missing(tmp_path):
     assert [part.status for part in report.parts] == ["missing", "missing"]
 
 
-def test_changing_an_input_in_place_costs_points(tmp_path):
+@pytest.mark.parametrize("grade_with", GRADERS)
+def test_changing_an_input_in_place_costs_points(tmp_path, grade_with):
     in_place = ("part1_cell_forward.py", "c = f * c_prev + i * g\n    return c",
                 "c_prev *= f\n    c_prev += i * g\n    return c_prev.copy()")
-    report = grade(submission(tmp_path, in_place), parts=["cell_update"], seed=3)
+    report = grade_with(submission(tmp_path, in_place), parts=["cell_update"], seed=3)
     part = report.part("cell_update")
     assert part.status == "fail" and part.score <= part.max_score / 2
     assert any("in place" in message and "c_prev" in message for message in part.messages)
@@ -109,10 +117,11 @@ def test_wrong_return_structure_is_named(tmp_path):
     assert "expected a tuple (h, c, cache)" in part.messages[0]
 
 
-def test_printed_output_is_captured_for_the_part(tmp_path):
+@pytest.mark.parametrize("grade_with", GRADERS)
+def test_printed_output_is_captured_for_the_part(tmp_path, grade_with):
     noisy = ("part1_cell_forward.py", "f = sigmoid(x @ W_f + h_prev @ U_f + b_f)\n    return f",
              "f = sigmoid(x @ W_f + h_prev @ U_f + b_f)\n    print('debug f', f.shape)\n    return f")
-    report = grade(submission(tmp_path, noisy), parts=["forget_gate"], seed=3)
+    report = grade_with(submission(tmp_path, noisy), parts=["forget_gate"], seed=3)
     part = report.part("forget_gate")
     assert part.status == "pass" and "debug f" in part.output
 
@@ -124,9 +133,10 @@ def test_same_seed_gives_same_cases_and_labels(tmp_path):
     assert first.part("hidden_state").messages == second.part("hidden_state").messages
 
 
-def test_overflow_warning_in_sigmoid_costs_half_its_points(tmp_path):
+@pytest.mark.parametrize("grade_with", GRADERS)
+def test_overflow_warning_in_sigmoid_costs_half_its_points(tmp_path, grade_with):
     unstable = tmp_path / "unstable.py"
     unstable.write_text("import numpy as np\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n")
-    part = grade(unstable, parts=["sigmoid"], seed=3).part("sigmoid")
+    part = grade_with(unstable, parts=["sigmoid"], seed=3).part("sigmoid")
     assert part.status == "fail" and part.score == part.max_score / 2
     assert any("overflow encountered in exp" in message for message in part.messages)

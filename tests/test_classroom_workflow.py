@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from grader.lstm.registry import all_parts
+from grader.lstm import all_parts
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "grader" / "course" / "templates" / "github-classroom.yml"
 

@@ -5,7 +5,9 @@ core function, each in its own style (explicit loops, einsum, stacked weights,
 dict / class / namedtuple caches, log-space sigmoid, debug prints, lambdas and
 aliases, out= arguments). None imports the reference solutions. Beside them:
 the reference solutions themselves, the generated exercise stubs, and the
-solutions handed in as one notebook.
+solutions handed in as one notebook. They are graded on the in-process fake
+runner (tests/fake_runner.py); the solutions, as a folder and as a notebook,
+also through the real child, in the slow run.
 """
 from __future__ import annotations
 
@@ -15,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine.grading import grade
-from grader.lstm.registry import PARTS
+from grader.lstm import PARTS
 from grader.engine.results import Report
+from fake_runner import GRADERS, grade_in_process as grade
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS_DIR = ROOT / "solutions"
@@ -60,8 +62,9 @@ def test_correct_variant_scores_full_marks(path: Path) -> None:
     assert_full_marks(grade(path))
 
 
-def test_reference_solutions_score_full_marks() -> None:
-    assert_full_marks(grade(SOLUTIONS_DIR))
+@pytest.mark.parametrize("grade_with", GRADERS)
+def test_reference_solutions_score_full_marks(grade_with) -> None:
+    assert_full_marks(grade_with(SOLUTIONS_DIR))
 
 
 def test_exercise_stubs_score_zero_with_every_part_missing() -> None:
@@ -86,12 +89,13 @@ def notebook_from_solutions() -> dict:
             "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}}
 
 
-def test_solutions_as_one_notebook_score_full_marks(tmp_path: Path) -> None:
+@pytest.mark.parametrize("grade_with", GRADERS)
+def test_solutions_as_one_notebook_score_full_marks(tmp_path: Path, grade_with) -> None:
     notebook = notebook_from_solutions()
     assert not any("from part" in "".join(cell["source"]) for cell in notebook["cells"])
     path = tmp_path / "my_lstm.ipynb"
     path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
-    assert_full_marks(grade(path))
+    assert_full_marks(grade_with(path))
 
 
 GATE_GRADS_NAMEDTUPLE = '''

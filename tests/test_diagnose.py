@@ -1,4 +1,9 @@
-"""Diagnosis: the right mistake for the project's mutants, and never one for a correct implementation."""
+"""Diagnosis: the right mistake for the project's mutants, and never one for a correct implementation.
+
+Submissions are graded on the in-process fake runner (tests/fake_runner.py); a
+diagnosis made from an exception the child reported is checked through the
+real child as well, in the slow run.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,10 +12,13 @@ import numpy as np
 import pytest
 
 from grader.engine.diagnose import Observation, diagnose, diagnose_error, generic, same_array
-from grader.engine.grading import grade
-from grader.lstm.mistakes import CATALOGUE, Mistake, same_mistake, variant
-from grader.engine.reference import Reference
-from grader.lstm.registry import PARTS, get_part
+from grader.engine.parts import Mistake
+from grader.engine.variants import variant
+from grader.lstm import CORE_MISTAKES as CATALOGUE, same_mistake
+from grader.engine.reference import ReferenceSource
+from grader.engine.reference_source import open_reference
+from grader.lstm import PARTS, get_part
+from fake_runner import GRADERS, grade_in_process as grade
 from helpers_feedback import reference_args, split
 from mutants import MUTANTS, SOLUTION_FILES, Mutant, edit_of, edited_solutions
 
@@ -25,7 +33,7 @@ def mutant_submission(folder: Path, mutant: Mutant) -> Path:
     return edited_solutions(folder, [edit_of(mutant)], SOLUTION_FILES)
 
 
-def observations(part_name: str, function, reference: Reference) -> list[Observation]:
+def observations(part_name: str, function, reference: ReferenceSource) -> list[Observation]:
     part = get_part(part_name)
     found = []
     for case in part.make_cases(SEED):
@@ -72,9 +80,10 @@ def test_composite_parts_name_the_helper_that_causes_the_failure(tmp_path):
                    message.endswith(f"(in forget_gate, which your {name} calls)") for message in part.messages)
 
 
-def test_an_error_is_diagnosed_when_the_mistake_raises_the_same_exception(tmp_path):
+@pytest.mark.parametrize("grade_with", GRADERS)
+def test_an_error_is_diagnosed_when_the_mistake_raises_the_same_exception(tmp_path, grade_with):
     mutant = next(mutant for mutant in MUTANTS if mutant.id == "forget_gate.W_and_U_swapped")
-    part = grade(mutant_submission(tmp_path / "s", mutant), parts=["forget_gate"], seed=SEED).part("forget_gate")
+    part = grade_with(mutant_submission(tmp_path / "s", mutant), parts=["forget_gate"], seed=SEED).part("forget_gate")
     assert part.status == "error" and part.diagnosis == "forget_gate.W_and_U_swapped"
 
 
@@ -95,12 +104,12 @@ def test_a_correct_implementation_gets_no_diagnosis(submission: Path):
 @pytest.mark.parametrize("part", [part.name for part in PARTS])
 def test_reference_outputs_written_differently_get_no_diagnosis(part: str):
     """Outputs equal to the reference up to rounding (another correct implementation): nothing to say."""
-    reference = Reference()
+    reference = open_reference()
     found = observations(part, reference(part), reference)
     rounded = [Observation(observation.args,
                            {name: value * (1 + 1e-13) for name, value in observation.got.items()},
                            observation.expected) for observation in found]
-    assert diagnose(part, rounded, reference.folder, lambda value: split(part, value)) is None
+    assert diagnose(get_part(part), rounded, reference.folder, lambda value: split(part, value)) is None
 
 
 def own_mistakes() -> list[Mistake]:
@@ -110,7 +119,7 @@ def own_mistakes() -> list[Mistake]:
 @pytest.mark.parametrize("mistake", own_mistakes(), ids=lambda mistake: mistake.id)
 def test_every_catalogued_mistake_is_diagnosed_as_itself(mistake: Mistake):
     """No entry is shadowed by another that happens to compute the same numbers."""
-    reference = Reference()
+    reference = open_reference()
     part = get_part(mistake.part)
     wrong = variant(mistake, part.name, reference.folder)
     first = reference_args(part, part.make_cases(SEED)[0], reference)
@@ -118,9 +127,9 @@ def test_every_catalogued_mistake_is_diagnosed_as_itself(mistake: Mistake):
         with np.errstate(all="ignore"):
             wrong(*first)
     except Exception as error:  # noqa: BLE001
-        found = diagnose_error(part.name, first, f"{type(error).__name__}: {error}", reference.folder)
+        found = diagnose_error(part, first, f"{type(error).__name__}: {error}", reference.folder)
     else:
-        found = diagnose(part.name, observations(part.name, wrong, reference), reference.folder,
+        found = diagnose(part, observations(part.name, wrong, reference), reference.folder,
                          lambda value: split(part, value))
     assert found is not None and found.id == mistake.id
 
@@ -166,16 +175,14 @@ def test_same_array_treats_nan_and_inf_as_values():
 def test_two_different_mistakes_that_fit_the_same_numbers_give_no_diagnosis(tmp_path, monkeypatch):
     import dataclasses
 
-    from grader.lstm import mistakes
-    from grader.engine.grading import grade
+    from grader.lstm import MISTAKES_BY_ID
 
-    original = mistakes.BY_ID["forget_gate.tanh_instead_of_sigmoid"]
+    original = MISTAKES_BY_ID["forget_gate.tanh_instead_of_sigmoid"]
     twin = dataclasses.replace(original, id="forget_gate.same_numbers_other_story", aliases=())
-    monkeypatch.setattr(mistakes, "EVERY_MISTAKE", mistakes.EVERY_MISTAKE + (twin,))
-    monkeypatch.setitem(mistakes.BY_ID, twin.id, twin)
+    forget_gate = get_part("forget_gate")
+    with_twin = dataclasses.replace(forget_gate, mistakes=forget_gate.mistakes + (twin,))
 
     folder = edited_solutions(tmp_path / "submission", [edit_of(original)])
-    part = grade(folder, parts=["forget_gate"], seed=5).part("forget_gate")
+    part = grade(folder, [with_twin], seed=5).part("forget_gate")
     assert part.status == "fail" and part.diagnosis is None
-    monkeypatch.undo()
-    assert grade(folder, parts=["forget_gate"], seed=5).part("forget_gate").diagnosis == original.id
+    assert grade(folder, [forget_gate], seed=5).part("forget_gate").diagnosis == original.id

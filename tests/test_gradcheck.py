@@ -1,7 +1,7 @@
 import numpy as np
 
 from grader.engine import gradcheck
-from grader.lstm.registry import NumericalSetup
+from grader.engine.parts import NumericalSetup
 
 
 def test_numerical_gradient_of_a_matrix_product():

@@ -12,8 +12,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from grader.cli.commands import main
-from grader.course.gradescope import build_bundle
-from grader.lstm.registry import all_parts
+from grader.course.gradescope import build_bundle, results_from_report
+from grader.engine.results import PartResult, Report
+from grader.lstm import all_parts
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_KEYS = {"name", "score", "max_score", "output", "visibility"}
@@ -75,3 +76,14 @@ def test_gradescope_build_command_writes_setup_and_run_autograder(tmp_path: Path
         assert {"setup.sh", "run_autograder", "grader/course/gradescope.py", "grader/child/worker.py",
                 "solutions/part1_cell_forward.py", "course_secret"} <= names
         assert (archive.getinfo("run_autograder").external_attr >> 16) & 0o111
+
+
+def test_each_test_output_is_the_status_points_and_lines_of_the_part() -> None:
+    report = Report("sub.py", (PartResult("sigmoid", "forward", "pass", 3, 3, ("matches",)),
+                               PartResult("forget_gate", "forward", "fail", 0, 4, ("18 / 18 elements differ",),
+                                          hint="use sigmoid")), seed=5, isolation="process: test")
+    results = results_from_report(report)
+    outputs = {test["name"]: test["output"].splitlines() for test in results["tests"]}
+    assert outputs == {"sigmoid": ["PASS  3/3", "matches"],
+                       "forget_gate": ["FAIL  0/4", "18 / 18 elements differ", "hint: use sigmoid"]}
+    assert results["output"] == "LSTM grader: 3 / 7\nGraded in: process: test" and results["score"] == 3

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from grader.cli.commands import main
 from grader.lstm.hints import HintError, hint, hint_levels
-from grader.lstm.registry import PARTS
+from grader.lstm import PARTS
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = [part.name for part in PARTS]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine.grading import grade
-from grader.sandbox.session import bwrap_works
+from grader.lstm.grading import grade
+from grader.sandbox import bwrap_works
 from hostile_submissions import (CASES, REPO, HONEST_PARTS, SECRET, TARGET, Hostile, build, digest,
                                  sandbox_processes)
 
@@ -100,7 +100,7 @@ def test_hostile_class_batch_finishes_and_keeps_honest_points(tmp_path: Path, mo
     """Every hostile case as one student of a class, graded with --jobs 2 in the default sandbox."""
     from grader.course.batch import BatchOptions, run_batch
     from grader.course.secret import CourseSecret
-    from grader.sandbox.session import resolve_sandbox
+    from grader.sandbox import resolve_sandbox
 
     monkeypatch.setenv("LSTM_GRADER_SECRET", SECRET)
     root = tmp_path / "class"

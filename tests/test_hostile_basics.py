@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine.grading import grade
-from grader.lstm.registry import PARTS
+from grader.lstm.grading import grade
+from grader.lstm import PARTS
 from grader.engine.results import Report
 
 SOLUTIONS_DIR = Path(__file__).resolve().parent.parent / "solutions"

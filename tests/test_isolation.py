@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from grader.sandbox import view as child_view
-from grader.sandbox.session import DISABLE_LANDLOCK_VARIABLE, bwrap_works, landlock_abi
+from grader.sandbox import DISABLE_LANDLOCK_VARIABLE, bwrap_works, landlock_abi
 from isolation_attacks import Targets, build, sources
 
 REPO = Path(__file__).resolve().parent.parent
@@ -194,13 +194,13 @@ def test_a_stopped_child_is_not_a_students_timeout_when_it_never_ran_their_code(
                                                                                 monkeypatch) -> None:
     """A child that cannot even say hello (here: the interpreter is replaced by one that exits)
     is the grader's failure: SandboxFailure, never a timeout or an error on the student's parts."""
-    from grader.sandbox import session as sandbox_module
-    from grader.engine.grading import grade
+    from grader.sandbox import Sandbox, SandboxFailure
+    from grader.lstm.grading import grade
 
     (tmp_path / "s.py").write_text("def sigmoid(z):\n    return z\n")
     monkeypatch.setattr(child_view, "interpreter", lambda: "/bin/false")
-    with pytest.raises(sandbox_module.SandboxFailure):
-        grade(tmp_path / "s.py", parts=["sigmoid"], sandbox=sandbox_module.Sandbox("process"))
+    with pytest.raises(SandboxFailure):
+        grade(tmp_path / "s.py", parts=["sigmoid"], sandbox=Sandbox("process"))
 
 
 @pytest.mark.skipif(not uid_mode_available(), reason="needs root and the uid-mode Python")

@@ -6,10 +6,12 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from grader.lstm.mistakes import BY_ID, CATALOGUE, CatalogueError, Mistake, callees, candidates, same_mistake, \
-    variant, variant_source
-from grader.engine.reference import Reference, solutions_dir
-from grader.lstm.registry import PARTS
+from grader.engine.parts import Mistake
+from grader.engine.variants import CatalogueError, variant, variant_source
+from grader.lstm import CORE_MISTAKES as CATALOGUE, MISTAKES_BY_ID as BY_ID, get_part, same_mistake
+from grader.engine.reference import solutions_dir
+from grader.engine.reference_source import open_reference
+from grader.lstm import PARTS
 from helpers_feedback import reference_args, split
 
 CORE = [part.name for part in PARTS]
@@ -56,7 +58,7 @@ def test_an_entry_that_no_longer_fits_the_reference_says_so(tmp_path):
 @pytest.mark.parametrize("mistake", CATALOGUE, ids=lambda mistake: mistake.id)
 def test_variant_differs_from_the_reference_on_the_graders_cases(mistake: Mistake):
     """A mistake that computes the reference's numbers could never be told apart (a warning aside)."""
-    reference = Reference()
+    reference = open_reference()
     part = next(part for part in PARTS if part.name == mistake.part)
     wrong = variant(mistake, part.name, reference.folder)
     for case in part.make_cases(1234):
@@ -76,6 +78,12 @@ def test_variant_differs_from_the_reference_on_the_graders_cases(mistake: Mistak
 
 
 def test_composite_parts_inherit_the_mistakes_of_the_parts_they_call():
+    def callees(name: str) -> list[str]:
+        return [part.name for part in get_part(name).callees()]
+
+    def candidates(name: str) -> list[Mistake]:
+        return get_part(name).candidate_mistakes()
+
     assert callees("lstm_forward")[:1] == ["lstm_cell_forward"]
     assert "sigmoid" in callees("lstm_forward") and "tanh_backward" in callees("lstm_backward")
     ids = [mistake.id for mistake in candidates("lstm_cell_forward")]

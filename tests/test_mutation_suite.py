@@ -5,6 +5,11 @@ one exact piece of one file replaced. Its own part and every part in its
 `broken_parts` must lose points; every other core part must keep full points,
 because grading a part never charges the student for a function it does not
 call.
+
+Grading every mutant as a whole submission goes through the real child and is
+marked slow; the quick loop grades each mutant's own part on the in-process
+fake runner (tests/test_diagnose.py), and the two checks of single verdicts
+below run on the fake, and through the child in the slow run.
 """
 from __future__ import annotations
 
@@ -13,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine.grading import grade
-from grader.lstm.registry import PARTS
+from grader.lstm.grading import grade
+from grader.lstm import PARTS
 from grader.engine.results import Report
+from fake_runner import GRADERS
 from mutants import MUTANTS, SOLUTION_FILES, Mutant, edit_of, edited_solutions
 
 SOLUTIONS_DIR = Path(__file__).resolve().parent.parent / "solutions"
@@ -57,6 +63,7 @@ def test_mutant_is_well_formed(mutant: Mutant) -> None:
     assert mutant.description
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda mutant: mutant.id)
 def test_mutant_loses_points_only_where_broken(mutant: Mutant, tmp_path: Path) -> None:
     report = grade(build_submission(tmp_path / "submission", [mutant]), seed=SEED)
@@ -74,25 +81,28 @@ def test_mutant_loses_points_only_where_broken(mutant: Mutant, tmp_path: Path) -
     assert report.score < report.max_score
 
 
-def test_unstable_sigmoid_is_told_about_the_overflow_warning(tmp_path: Path) -> None:
+@pytest.mark.parametrize("grade_with", GRADERS)
+def test_unstable_sigmoid_is_told_about_the_overflow_warning(tmp_path: Path, grade_with) -> None:
     """Its values are right; only the warning shows that it breaks the stability rule."""
     unstable = BY_ID["sigmoid.unstable_overflow_warning"]
-    report = grade(build_submission(tmp_path / "submission", [unstable]), parts=["sigmoid"], seed=SEED)
+    report = grade_with(build_submission(tmp_path / "submission", [unstable]), parts=["sigmoid"], seed=SEED)
     part = report.part("sigmoid")
     assert part.status == "fail"
     assert any("overflow" in message for message in part.messages), describe(report, ["sigmoid"])
 
 
+@pytest.mark.parametrize("grade_with", GRADERS)
 @pytest.mark.parametrize(("forward_mistake", "backward_mistake"), [
     ("forget_gate.missing_bias", "lstm_cell_backward.dx_overwritten"),
     ("lstm_forward.h0_every_step", "lstm_backward.dh_next_not_added"),
 ])
 def test_wrong_backward_is_not_excused_by_a_wrong_forward(
-        forward_mistake: str, backward_mistake: str, tmp_path: Path) -> None:
+        forward_mistake: str, backward_mistake: str, tmp_path: Path, grade_with) -> None:
     """With a wrong forward, the all-zero case may be the only one where h and c still
     agree, and there W = 0 and x = 0 hide dx, dh_prev and dh_next mistakes: the
     backward must not be judged on that case alone."""
     backward = BY_ID[backward_mistake]
-    report = grade(build_submission(tmp_path / "submission", [BY_ID[forward_mistake], backward]), seed=SEED)
+    report = grade_with(build_submission(tmp_path / "submission", [BY_ID[forward_mistake], backward]),
+                        parts=[backward.part], seed=SEED)
     part = report.part(backward.part)
     assert part.score < part.max_score, describe(report, [backward.part])

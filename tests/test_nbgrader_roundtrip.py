@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from grader.instructor import notebooks
-from grader.engine.grading import grade
-from grader.lstm.registry import PARTS
+from grader.lstm.grading import grade
+from grader.lstm import PARTS
 
 nbgrader_api = pytest.importorskip("nbgrader.api")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine.grading import grade
+from grader.lstm.grading import grade
 from grader.engine.submission import REASON_LENGTH, SubmissionError, load_submission, structure_problem
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"

@@ -13,7 +13,7 @@ import pytest
 
 from grader.instructor import notebooks
 from grader.student.notebook_api import check_part, extract_functions
-from grader.lstm.registry import PARTS, all_parts
+from grader.lstm import PARTS, all_parts
 from grader.engine.submission import load_submission, notebook_code
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,7 +195,7 @@ def test_check_part_html_report_is_escaped_and_names_status():
 
 
 def test_lstm_grader_check_grades_the_source_notebook_fully():
-    from grader.engine.grading import grade
+    from grader.lstm.grading import grade
 
     assert grade(SOURCE_NOTEBOOK).score == 100.0
     student = grade(STUDENT_NOTEBOOK)

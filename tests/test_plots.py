@@ -49,7 +49,7 @@ def test_plot_of_stubs_names_the_missing_function(kind: str, function: str, tmp_
 
 
 def test_grading_and_the_cli_do_not_import_matplotlib() -> None:
-    program = ("import sys; import grader.cli.commands; from grader.engine.grading import grade; "
+    program = ("import sys; import grader.cli.commands; from grader.lstm.grading import grade; "
                f"grade({SOLUTIONS!r}, parts=['gradient_norms', 'forecast']); "
                "print('matplotlib' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)

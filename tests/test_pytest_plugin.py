@@ -6,7 +6,9 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
-from grader.lstm.registry import all_parts
+from grader.engine.results import PartResult
+from grader.lstm import all_parts
+from grader.student.pytest_plugin import failure_text
 
 REPO = Path(__file__).resolve().parent.parent
 WRONG = "import numpy as np\ndef sigmoid(z):\n    return 0.5 * (1 + np.tanh(z / 2))\n" \
@@ -50,3 +52,9 @@ def test_plugin_is_inert_without_the_option(tmp_path: Path) -> None:
     (tmp_path / "test_plain.py").write_text("def test_one():\n    pass\n")
     completed, root = run_pytest(tmp_path)
     assert completed.returncode == 0 and list(cases_by_name(root)) == ["test_one"]
+
+
+def test_failure_text_is_the_heading_and_the_lines_of_the_part() -> None:
+    part = PartResult("forget_gate", "forward", "fail", 0, 4, ("18 / 18 elements differ",), hint="use sigmoid")
+    assert failure_text(part).splitlines() == ["forget_gate  FAIL  0/4", "  18 / 18 elements differ",
+                                               "  hint: use sigmoid", "  next: lstm-grader hint forget_gate"]

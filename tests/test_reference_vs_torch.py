@@ -1,9 +1,15 @@
-"""The reference solutions agree with torch.nn.LSTM and torch.nn.LSTMCell.
+"""The reference solutions agree with torch.nn.LSTM and torch.nn.LSTMCell, and the bonus parts' with autograd.
 
 CONTRACT.md says our cell is torch's cell. torch stacks the gates in the order
 i, f, g, o: weight_ih (4H, D) holds W_i.T, W_f.T, W_g.T, W_o.T one above the
 other, weight_hh (4H, H) the U's, and it has two biases that are added, so
 bias_ih carries our b and bias_hh is zero. Everything runs in float64.
+
+The bonus parts: torch has no peephole LSTM, so the peephole cell is written
+in torch from the contract's equations and autograd differentiates it; the
+gradient norms of the LSTM and of the vanilla RNN must equal autograd's.
+
+torch is imported by the `torch` fixture, only when one of these tests runs.
 """
 from __future__ import annotations
 
@@ -15,14 +21,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
+from typing import TYPE_CHECKING, Any, Callable
+
 import numpy as np
 import pytest
 
-if os.environ.get("CI"):
-    # CI must run these checks, so there a missing torch is an error, not a skip
-    import torch
-else:
-    torch = pytest.importorskip("torch")
+from grader.engine.reference import load_functions
+from grader.lstm import vanilla_rnn as rnn
+from grader.lstm.cases import make_params
+from grader.lstm.peephole import PEEPHOLE_PARAM_NAMES, with_peepholes
+
+if TYPE_CHECKING:
+    import torch as torch_types
 
 SOLUTIONS_DIR = Path(__file__).resolve().parent.parent / "solutions"
 SOLUTION_MODULES = ("part1_cell_forward", "part2_cell_backward", "part3_sequence")
@@ -59,6 +69,17 @@ def reference() -> Iterator[dict[str, ModuleType]]:
             sys.modules.pop(name, None)
 
 
+@pytest.fixture(scope="module")
+def torch() -> ModuleType:
+    """torch, imported by the first test that needs it: collecting the other tests never pays for it."""
+    if os.environ.get("CI"):
+        # CI must run these checks, so there a missing torch is an error, not a skip
+        import torch as module
+
+        return module
+    return pytest.importorskip("torch")
+
+
 def seed_of(shape: tuple[int, ...]) -> int:
     return 1000 + sum(size * 10**place for place, size in enumerate(shape))
 
@@ -73,8 +94,10 @@ def random_params(rng: np.random.Generator, D: int, H: int) -> dict[str, np.ndar
     return params
 
 
-def stacked(params: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
+def stacked(params: dict[str, np.ndarray]) -> dict[str, torch_types.Tensor]:
     """Our per-gate parameters in torch's stacked layout."""
+    import torch
+
     return {
         "weight_ih": torch.from_numpy(np.concatenate([params[f"W_{gate}"].T for gate in TORCH_GATE_ORDER])),
         "weight_hh": torch.from_numpy(np.concatenate([params[f"U_{gate}"].T for gate in TORCH_GATE_ORDER])),
@@ -83,7 +106,8 @@ def stacked(params: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
     }
 
 
-def unstacked(weight_ih: torch.Tensor, weight_hh: torch.Tensor, bias: torch.Tensor) -> dict[str, np.ndarray]:
+def unstacked(weight_ih: torch_types.Tensor, weight_hh: torch_types.Tensor,
+              bias: torch_types.Tensor) -> dict[str, np.ndarray]:
     """torch's stacked (gradients of the) parameters as our 12 per-gate arrays."""
     H = weight_hh.shape[1]
     blocks = {}
@@ -95,7 +119,9 @@ def unstacked(weight_ih: torch.Tensor, weight_hh: torch.Tensor, bias: torch.Tens
     return blocks
 
 
-def make_lstm(params: dict[str, np.ndarray]) -> torch.nn.LSTM:
+def make_lstm(params: dict[str, np.ndarray]) -> torch_types.nn.LSTM:
+    import torch
+
     D, H = params["W_f"].shape
     lstm = torch.nn.LSTM(D, H, batch_first=True, dtype=torch.float64)
     with torch.no_grad():
@@ -104,7 +130,9 @@ def make_lstm(params: dict[str, np.ndarray]) -> torch.nn.LSTM:
     return lstm
 
 
-def make_lstm_cell(params: dict[str, np.ndarray]) -> torch.nn.LSTMCell:
+def make_lstm_cell(params: dict[str, np.ndarray]) -> torch_types.nn.LSTMCell:
+    import torch
+
     D, H = params["W_f"].shape
     cell = torch.nn.LSTMCell(D, H, dtype=torch.float64)
     with torch.no_grad():
@@ -113,11 +141,15 @@ def make_lstm_cell(params: dict[str, np.ndarray]) -> torch.nn.LSTMCell:
     return cell
 
 
-def leaf(array: np.ndarray) -> torch.Tensor:
+def leaf(array: np.ndarray) -> torch_types.Tensor:
+    import torch
+
     return torch.tensor(array, dtype=torch.float64, requires_grad=True)
 
 
-def assert_matches(ours: np.ndarray, theirs: torch.Tensor | np.ndarray, what: str) -> None:
+def assert_matches(ours: np.ndarray, theirs: torch_types.Tensor | np.ndarray, what: str) -> None:
+    import torch
+
     expected = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else theirs
     assert np.shape(ours) == expected.shape, f"{what}: shape {np.shape(ours)}, torch has {expected.shape}"
     np.testing.assert_allclose(ours, expected, rtol=RTOL, atol=ATOL, err_msg=what)
@@ -129,7 +161,7 @@ def assert_grads_match(ours: dict[str, np.ndarray], theirs: dict[str, np.ndarray
         assert_matches(ours[name], theirs[name], f"{what}: d{name}")
 
 
-def torch_param_grads(module: torch.nn.Module, suffix: str = "") -> dict[str, np.ndarray]:
+def torch_param_grads(module: torch_types.nn.Module, suffix: str = "") -> dict[str, np.ndarray]:
     grad = {name: getattr(module, name + suffix).grad for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
     # both torch biases enter every gate the same way, so both get our db
     assert_matches(grad["bias_ih"].numpy(), grad["bias_hh"], "torch's bias_ih and bias_hh gradients")
@@ -139,7 +171,7 @@ def torch_param_grads(module: torch.nn.Module, suffix: str = "") -> dict[str, np
 # the layout mapping itself
 
 
-def test_stacking_round_trips_and_follows_torch_gate_order() -> None:
+def test_stacking_round_trips_and_follows_torch_gate_order(torch: ModuleType) -> None:
     rng = np.random.default_rng(7)
     params = random_params(rng, D=3, H=2)
     torch_params = stacked(params)
@@ -156,7 +188,7 @@ def test_stacking_round_trips_and_follows_torch_gate_order() -> None:
 
 @pytest.mark.parametrize("shape", SHAPES, ids=SHAPE_IDS)
 def test_lstm_cell_forward_and_backward_match_torch_lstm_cell(
-    reference: dict[str, ModuleType], shape: tuple[int, int, int, int]
+    torch: ModuleType, reference: dict[str, ModuleType], shape: tuple[int, int, int, int]
 ) -> None:
     N, _, D, H = shape
     seed = seed_of(shape)
@@ -189,7 +221,7 @@ def test_lstm_cell_forward_and_backward_match_torch_lstm_cell(
 
 @pytest.mark.parametrize("shape", SHAPES, ids=SHAPE_IDS)
 def test_lstm_forward_matches_torch_lstm_at_every_step(
-    reference: dict[str, ModuleType], shape: tuple[int, int, int, int]
+    torch: ModuleType, reference: dict[str, ModuleType], shape: tuple[int, int, int, int]
 ) -> None:
     N, T, D, H = shape
     seed = seed_of(shape)
@@ -216,7 +248,7 @@ def test_lstm_forward_matches_torch_lstm_at_every_step(
 
 @pytest.mark.parametrize("shape", SHAPES, ids=SHAPE_IDS)
 def test_lstm_backward_matches_torch_autograd(
-    reference: dict[str, ModuleType], shape: tuple[int, int, int, int]
+    torch: ModuleType, reference: dict[str, ModuleType], shape: tuple[int, int, int, int]
 ) -> None:
     N, T, D, H = shape
     seed = seed_of(shape)
@@ -242,7 +274,7 @@ def test_lstm_backward_matches_torch_autograd(
 
 @pytest.mark.parametrize("shape", SHAPES, ids=SHAPE_IDS)
 def test_bptt_with_a_loss_on_the_last_cell_state_matches_torch(
-    reference: dict[str, ModuleType], shape: tuple[int, int, int, int]
+    torch: ModuleType, reference: dict[str, ModuleType], shape: tuple[int, int, int, int]
 ) -> None:
     """lstm_backward takes no gradient for c, so walk the cell functions back by hand."""
     N, T, D, H = shape
@@ -279,7 +311,8 @@ def test_bptt_with_a_loss_on_the_last_cell_state_matches_torch(
     assert_grads_match(grads, torch_param_grads(lstm, "_l0"), what)
 
 
-def test_sigmoid_matches_torch_without_overflow_warnings(reference: dict[str, ModuleType]) -> None:
+def test_sigmoid_matches_torch_without_overflow_warnings(torch: ModuleType,
+                                                         reference: dict[str, ModuleType]) -> None:
     z = np.concatenate([np.linspace(-40.0, 40.0, 801), [-1e4, -745.0, -710.0, 0.0, 710.0, 1e4]])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -287,3 +320,80 @@ def test_sigmoid_matches_torch_without_overflow_warnings(reference: dict[str, Mo
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             s = reference["part1_cell_forward"].sigmoid(z)
     assert_matches(s, torch.sigmoid(torch.from_numpy(z)), "sigmoid")
+
+
+# the bonus parts' references: torch has no peephole LSTM, so the cell is written here in torch from the
+# contract's equations and autograd differentiates it
+
+
+@pytest.fixture(scope="module")
+def solutions() -> dict[str, Callable[..., Any]]:
+    """The reference functions by name, loaded without leaving the modules in sys.modules."""
+    return load_functions(sorted(SOLUTIONS_DIR.glob("*.py")))
+
+
+def torch_peephole_cell(x, h_prev, c_prev, p):
+    import torch
+
+    f = torch.sigmoid(x @ p["W_f"] + h_prev @ p["U_f"] + p["b_f"] + p["p_f"] * c_prev)
+    i = torch.sigmoid(x @ p["W_i"] + h_prev @ p["U_i"] + p["b_i"] + p["p_i"] * c_prev)
+    g = torch.tanh(x @ p["W_g"] + h_prev @ p["U_g"] + p["b_g"])
+    c = f * c_prev + i * g
+    o = torch.sigmoid(x @ p["W_o"] + h_prev @ p["U_o"] + p["b_o"] + p["p_o"] * c)
+    return o * torch.tanh(c), c
+
+
+def tensors(arrays: dict[str, np.ndarray]) -> dict[str, torch_types.Tensor]:
+    return {key: leaf(value) for key, value in arrays.items()}
+
+
+@pytest.mark.parametrize("N,D,H", [(3, 4, 6), (1, 2, 1), (2, 5, 3)])
+def test_reference_peephole_cell_matches_torch_autograd(torch: ModuleType, solutions, N, D, H) -> None:
+    rng = np.random.default_rng(N * 100 + D * 10 + H)
+    params = with_peepholes(make_params(rng, D, H), rng)
+    x, h_prev, c_prev = rng.standard_normal((N, D)), np.tanh(rng.standard_normal((N, H))), rng.standard_normal((N, H))
+    dh, dc = rng.standard_normal((N, H)), rng.standard_normal((N, H))
+    h, c, cache = solutions["peephole_cell_forward"](x, h_prev, c_prev, params)
+    dx, dh_prev, dc_prev, grads = solutions["peephole_cell_backward"](dh, dc, cache)
+
+    inputs = tensors({"x": x, "h_prev": h_prev, "c_prev": c_prev})
+    weights = tensors(params)
+    h_t, c_t = torch_peephole_cell(inputs["x"], inputs["h_prev"], inputs["c_prev"], weights)
+    ((h_t * torch.tensor(dh)).sum() + (c_t * torch.tensor(dc)).sum()).backward()
+
+    np.testing.assert_allclose(h, h_t.detach().numpy(), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(c, c_t.detach().numpy(), rtol=RTOL, atol=ATOL)
+    for name, ours in (("x", dx), ("h_prev", dh_prev), ("c_prev", dc_prev)):
+        np.testing.assert_allclose(ours, inputs[name].grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=name)
+    assert set(grads) == set(PEEPHOLE_PARAM_NAMES)
+    for name in PEEPHOLE_PARAM_NAMES:
+        np.testing.assert_allclose(grads[name], weights[name].grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=name)
+
+
+def test_reference_gradient_norms_match_torch_autograd(torch: ModuleType, solutions) -> None:
+    rng = np.random.default_rng(3)
+    N, T, D, H = 2, 7, 3, 5
+    params = make_params(rng, D, H)
+    x, h0, c0 = rng.standard_normal((N, T, D)), rng.standard_normal((N, H)), rng.standard_normal((N, H))
+    norms = solutions["gradient_norms"](x, h0, c0, params)
+
+    x_t = leaf(x)
+    out, _ = make_lstm(params)(x_t, (torch.tensor(h0)[None], torch.tensor(c0)[None]))
+    out[:, -1].sum().backward()
+    expected = x_t.grad.pow(2).sum(dim=(0, 2)).sqrt().numpy()
+    np.testing.assert_allclose(norms, expected, rtol=1e-9)
+
+
+def test_rnn_gradient_norms_match_torch_autograd(torch: ModuleType) -> None:
+    rng = np.random.default_rng(4)
+    params = rnn.rnn_params(rng, 3, 6, scale=1.5)
+    params["b"] = rng.standard_normal(6)
+    x, h0 = rng.standard_normal((2, 10, 3)), rng.standard_normal((2, 6))
+    weights = tensors(params)
+    x_t = torch.tensor(x, requires_grad=True)
+    h = torch.tensor(h0)
+    for t in range(10):
+        h = torch.tanh(x_t[:, t] @ weights["W"] + h @ weights["U"] + weights["b"])
+    h.sum().backward()
+    expected = x_t.grad.pow(2).sum(dim=(0, 2)).sqrt().numpy()
+    np.testing.assert_allclose(rnn.rnn_gradient_norms(x, h0, params), expected, rtol=1e-10)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine.grading import grade
+from grader.lstm.grading import grade
 from grader.instructor.release import build_release
 from grader.engine.vectors import PUBLIC_SEED
 from mutants import edited_solutions

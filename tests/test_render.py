@@ -12,21 +12,23 @@ from rich.console import Console
 
 from grader.cli.commands import main
 from grader.report.terminal import render_json, render_plain, render_report, render_rich
-from grader.engine.results import GradientRow, Mismatch, PartResult, Report
+from grader.engine.results import Diagnosis, GradientRow, Mismatch, PartResult, Report
 from grader.student.workspace import ProgressView
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
+TANH_GATE = Diagnosis("forget_gate.tanh_instead_of_sigmoid",
+                      "your forget gate uses tanh; a gate decides how much to let through, so it uses sigmoid "
+                      "and lies in (0, 1)", "f = sigmoid(x @ W_f + h_prev @ U_f + b_f)", "forget_gate")
 FORGET = PartResult(
     "forget_gate", "forward", "fail", 0.0, 4.0,
     ("case N=3 D=4 H=6 (seed 1234): 18 / 18 elements differ, max relative error 0.83 at [1, 2] (allowed 1e-06)",
-     "looks like: your forget gate uses tanh; a gate decides how much to let through, so it uses sigmoid "
-     "and lies in (0, 1)",
-     "the equation: f = sigmoid(x @ W_f + h_prev @ U_f + b_f)"),
-    "forget_gate.tanh_instead_of_sigmoid", "A gate is a sigmoid of an affine map.", 0.01,
+     *TANH_GATE.messages()),
+    TANH_GATE.id, "A gate is a sigmoid of an affine map.", 0.01,
     mismatch=Mismatch("N=3 D=4 H=6 (seed 1234)", "f", "[1, :4] [0.42 0.55]", "[1, :4] [-0.31 0.21]",
-                      0.83, (1, 2), 18, 18, 1e-6))
+                      0.83, (1, 2), 18, 18, 1e-6),
+    finding=TANH_GATE)
 BACKWARD = PartResult(
     "lstm_cell_backward", "backward", "fail", 9.0, 12.0, ("dW_f 4.1e-01   (allowed 1e-06; all other gradients agree)",),
     None, None, 0.02,
@@ -58,10 +60,17 @@ def test_failure_panel_shows_the_diagnosis_the_numbers_and_the_next_step():
     assert all(len(line) <= 80 for line in text.splitlines())
 
 
-def test_diagnosis_prefix_is_highlighted_and_the_word_fail_is_always_there():
+def test_the_diagnosis_is_highlighted_and_the_word_fail_is_always_there():
     coloured = rich_text(REPORT)
     assert re.search(r"\x1b\[[0-9;]*33m[^\x1b]*looks like: ", coloured)
     assert "FAIL" in ANSI.sub("", coloured)
+
+
+def test_a_message_that_only_reads_like_a_diagnosis_is_not_highlighted():
+    lookalike = PartResult("sigmoid", "forward", "fail", 0.0, 3.0, ("looks like: a note, not a finding",))
+    coloured = rich_text(Report("exercises", (lookalike,), 1))
+    assert "looks like: a note" in ANSI.sub("", coloured)
+    assert not re.search(r"\x1b\[[0-9;]*33m[^\x1b]*looks like: ", coloured)
 
 
 def test_backward_parts_show_the_gradient_table_with_the_failing_rows_marked():

@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
-import grader.sandbox.session as sandbox
+import grader.sandbox.resolve as resolve
 from grader.sandbox import view as child_view
-from grader.sandbox.session import ChildSession, Limits, SandboxUnavailable, resolve_sandbox
+from grader.sandbox import (DEFAULT_TIMEOUT, DISABLE_LANDLOCK_VARIABLE, ChildSession, Limits, Sandbox,
+                            SandboxUnavailable, bwrap_works, resolve_sandbox)
+from grader.sandbox.strays import kill_strays
 
 PROBE = '''import os, resource
 def limits():
@@ -18,7 +20,7 @@ def environment():
 def where():
     return [os.getcwd(), os.path.dirname(os.path.abspath(__file__))]
 '''
-MODES = ["process"] + (["bwrap"] if sandbox.bwrap_works() else [])
+MODES = ["process"] + (["bwrap"] if bwrap_works() else [])
 
 
 def session_for(tmp_path: Path, mode: str, limits: Limits | None = None) -> ChildSession:
@@ -28,7 +30,7 @@ def session_for(tmp_path: Path, mode: str, limits: Limits | None = None) -> Chil
 
 
 def call_value(session: ChildSession, function: str):
-    reply = session.call(function, [], timeout=10)
+    reply = session.call(function, [], timeout=DEFAULT_TIMEOUT)
     assert reply.status == "ok", reply.header
     return reply.header["value"], reply.arrays
 
@@ -51,7 +53,7 @@ def test_child_environment_holds_no_secret_and_runs_on_a_copy(tmp_path: Path, mo
     with session_for(tmp_path, mode) as session:
         session.start()
         seen = [item["scalar"] for item in call_value(session, "environment")[0]["seq"]]
-        reply = session.call("where", [], timeout=10)
+        reply = session.call("where", [], timeout=DEFAULT_TIMEOUT)
     assert seen == [0, 0]  # neither the secret's name nor its value reaches the child
     assert reply.status == "ok"
     assert "LSTM_GRADER_SECRET" not in str(reply.header) and "hush" not in str(reply.header)
@@ -59,7 +61,7 @@ def test_child_environment_holds_no_secret_and_runs_on_a_copy(tmp_path: Path, mo
 
 
 def test_every_report_names_its_isolation(tmp_path: Path) -> None:
-    from grader.engine.grading import grade
+    from grader.lstm.grading import grade
 
     (tmp_path / "s.py").write_text("import numpy as np\ndef sigmoid(z):\n    return 0.5 * (1 + np.tanh(z / 2))\n")
     report = grade(tmp_path / "s.py", parts=["sigmoid"], sandbox="process")
@@ -68,8 +70,8 @@ def test_every_report_names_its_isolation(tmp_path: Path) -> None:
 
 def test_auto_falls_back_with_one_notice_when_bwrap_cannot_run(monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(sandbox, "bwrap_binary", lambda: None)
-    monkeypatch.setattr(sandbox, "_notices_given", set())
+    monkeypatch.setattr(resolve, "bwrap_binary", lambda: None)
+    monkeypatch.setattr(resolve, "_notices_given", set())
     first = resolve_sandbox("auto")
     second = resolve_sandbox("auto")
     assert first.mode == second.mode == "process"
@@ -79,11 +81,11 @@ def test_auto_falls_back_with_one_notice_when_bwrap_cannot_run(monkeypatch: pyte
 
 
 def test_bwrap_probe_fails_without_the_binary(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sandbox, "bwrap_binary", lambda: None)
-    assert sandbox.bwrap_works() is False
+    monkeypatch.setattr(resolve, "bwrap_binary", lambda: None)
+    assert bwrap_works() is False
 
 
-@pytest.mark.skipif(not sandbox.bwrap_works(), reason="bubblewrap cannot create namespaces here")
+@pytest.mark.skipif(not bwrap_works(), reason="bubblewrap cannot create namespaces here")
 def test_bwrap_view_hides_the_repository_and_the_network(tmp_path: Path) -> None:
     (tmp_path / "probe.py").write_text(
         "import os, socket\n"
@@ -91,7 +93,7 @@ def test_bwrap_view_hides_the_repository_and_the_network(tmp_path: Path) -> None
         " float(os.path.exists('/etc/passwd')), float(len(socket.if_nameindex()))]\n")
     with ChildSession([tmp_path / "probe.py"], ["submission"], None, sandbox=resolve_sandbox("bwrap")) as session:
         session.start()
-        reply = session.call("look", [], timeout=10)
+        reply = session.call("look", [], timeout=DEFAULT_TIMEOUT)
     # solutions and /etc/passwd are absent; socket.if_nameindex is refused by the guard or shows only loopback
     if reply.status == "ok":
         values = [item["scalar"] for item in reply.header["value"]["seq"]]
@@ -110,7 +112,7 @@ def test_stray_sweep_kills_a_process_that_left_the_session(tmp_path: Path) -> No
     escaped = subprocess.Popen([sys.executable, "-c", "import os, time; os.setsid(); time.sleep(60)"],
                                env={"LSTM_GRADER_CHILD": "t0k3n"})
     time.sleep(0.2)
-    killed = sandbox.kill_strays(session=-12345, token="t0k3n", user=None)
+    killed = kill_strays(session=-12345, token="t0k3n", user=None)
     assert killed >= 1
     escaped.wait(timeout=5)  # already reaped by the sweep (it is our child)
     assert not os.path.exists(f"/proc/{escaped.pid}/environ") or marker.encode() not in open(
@@ -118,9 +120,9 @@ def test_stray_sweep_kills_a_process_that_left_the_session(tmp_path: Path) -> No
 
 
 def test_without_landlock_or_a_uid_of_its_own_nothing_is_graded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(sandbox.DISABLE_LANDLOCK_VARIABLE, "1")
-    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
-    monkeypatch.setattr(sandbox, "bwrap_binary", lambda: None)
+    monkeypatch.setenv(DISABLE_LANDLOCK_VARIABLE, "1")
+    monkeypatch.setattr(resolve.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(resolve, "bwrap_binary", lambda: None)
     with pytest.raises(SandboxUnavailable) as refused:
         resolve_sandbox("auto")
     message = str(refused.value)
@@ -137,7 +139,7 @@ def test_a_landlock_child_reports_its_confinement(tmp_path: Path) -> None:
     assert chosen.landlock_abi >= 6 or chosen.own_users
     with ChildSession([tmp_path / "probe.py"], ["submission"], None, sandbox=chosen) as session:
         session.start()
-        reply = session.call("reach", [], timeout=10)
+        reply = session.call("reach", [], timeout=DEFAULT_TIMEOUT)
     if chosen.landlock_abi:
         assert reply.header["value"]["seq"][0]["scalar"] == 0.0  # /etc is outside the child's view
 
@@ -160,12 +162,12 @@ def test_readable_by_others_follows_the_folders_above(tmp_path: Path) -> None:
         shared.chmod(0o755)
         (shared / "solutions").mkdir()
         (shared / "solutions" / "part1.py").write_text("answer")
-        assert sandbox.readable_by_others(shared / "solutions")
+        assert resolve.readable_by_others(shared / "solutions")
         (shared / "solutions" / "part1.py").chmod(0o600)
-        assert not sandbox.readable_by_others(shared / "solutions")
+        assert not resolve.readable_by_others(shared / "solutions")
         (shared / "solutions" / "part1.py").chmod(0o644)
         shared.chmod(0o700)
-        assert not sandbox.readable_by_others(shared / "solutions")  # nobody else can reach it
+        assert not resolve.readable_by_others(shared / "solutions")  # nobody else can reach it
     finally:
         import shutil
 
@@ -173,7 +175,7 @@ def test_readable_by_others_follows_the_folders_above(tmp_path: Path) -> None:
 
 
 def test_permission_check_names_the_exposed_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sandbox, "readable_by_others", lambda path: "solutions" in str(path))
-    refused = sandbox.permission_problem(sandbox.Sandbox("process", own_users=True), [])
+    monkeypatch.setattr(resolve, "readable_by_others", lambda path: "solutions" in str(path))
+    refused = resolve.permission_problem(Sandbox("process", own_users=True), [])
     assert refused and "chmod -R o-rwx" in refused and "solutions" in refused
-    assert sandbox.permission_problem(sandbox.Sandbox("process", landlock_abi=7, own_users=True), []) is None
+    assert resolve.permission_problem(Sandbox("process", landlock_abi=7, own_users=True), []) is None

@@ -1,4 +1,8 @@
-"""Public test vectors: recorded from the reference, replayed without it, judging the same."""
+"""Public test vectors: recorded from the reference, replayed without it, judging the same.
+
+Submissions are graded on the in-process fake runner (tests/fake_runner.py);
+the replayed full marks also through the real child, in the slow run.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,11 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.engine import reference as reference_module
-from grader.engine.grading import grade
-from grader.engine.reference import Reference, ReferenceUnavailable
+from grader.engine import reference_source as reference_module
+from grader.engine.reference import ReferenceUnavailable
+from grader.engine.reference_source import open_reference
+from fake_runner import GRADERS, grade_in_process as grade
 from mutants import edited_solutions
-from grader.engine.vectors import PUBLIC_SEED, Token, VectorReference, digest, record_vectors
+from grader.engine.vectors import PUBLIC_SEED, Token, VectorReference, digest
+from grader.instructor.record_vectors import record_vectors
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -38,8 +44,9 @@ def test_the_file_holds_plain_arrays_only(vectors):
         assert "index" in data.files
 
 
-def test_replayed_vectors_give_the_solutions_full_marks(vectors):
-    report = grade(SOLUTIONS, seed=PUBLIC_SEED, reference=VectorReference(vectors))
+@pytest.mark.parametrize("grade_with", GRADERS)
+def test_replayed_vectors_give_the_solutions_full_marks(vectors, grade_with):
+    report = grade_with(SOLUTIONS, seed=PUBLIC_SEED, reference=VectorReference(vectors))
     assert report.score == report.max_score == 100.0
     assert report.bonus == report.max_bonus
 
@@ -75,7 +82,7 @@ def test_digest_ignores_the_last_ulp_but_not_a_real_difference():
 def test_reference_replays_the_vectors_when_there_are_no_solutions(vectors, tmp_path, monkeypatch):
     monkeypatch.setenv("LSTM_GRADER_SOLUTIONS", str(tmp_path / "absent"))
     monkeypatch.setattr(reference_module, "public_vectors_path", lambda: vectors)
-    replay = Reference()
+    replay = open_reference()
     assert replay.fixed_seed == PUBLIC_SEED
     report = grade(SOLUTIONS, seed=99, reference=replay)
     assert report.seed == PUBLIC_SEED
@@ -87,4 +94,4 @@ def test_without_solutions_or_vectors_the_reference_is_unavailable(tmp_path, mon
     monkeypatch.setenv("LSTM_GRADER_SOLUTIONS", str(tmp_path / "absent"))
     monkeypatch.setattr(reference_module, "public_vectors_path", lambda: tmp_path / "none.npz")
     with pytest.raises(ReferenceUnavailable):
-        Reference()
+        open_reference()

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli.commands import main
-from grader.lstm.registry import PARTS
+from grader.lstm import PARTS
 from grader.engine.results import PartResult, Report
 from grader.student.start import StartError, exercises_source, start_workspace
 from grader.student.workspace import load_progress, progress_path, record

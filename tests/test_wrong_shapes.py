@@ -6,6 +6,9 @@ finds functions by name). An override wraps the honest function and returns
 its answer in the wrong shape or type. The part must fail with a message that
 names what came back, the parts built on it must fail or error the same way,
 and an honest part must still pass.
+
+The parts are graded on the in-process fake runner (tests/fake_runner.py);
+two of the tests also run through the real child, in the slow run.
 """
 from __future__ import annotations
 
@@ -20,11 +23,12 @@ import pytest
 from grader.engine import gradcheck
 from grader.engine.checks import PartContext, check_part
 from grader.engine.compare import excerpt, tensor_relative_error
-from grader.engine.grading import grade
-from grader.engine.reference import Reference
-from grader.lstm.registry import NumericalSetup, Part, get_part
+from grader.engine.reference_source import open_reference
+from grader.engine.parts import NumericalSetup, Part
+from grader.lstm import get_part
 from grader.engine.results import PartResult, Report
-from grader.sandbox.session import Reply
+from grader.sandbox import Reply
+from fake_runner import GRADERS, grade_in_process as grade
 from mutants import edited_solutions
 
 SEED = 3
@@ -129,9 +133,10 @@ def test_a_forward_of_the_wrong_shape_fails_its_part_and_its_backward_with_the_s
     assert_honest_part_passes(report)
 
 
-def test_the_message_names_the_shape_a_sequence_forward_returned_and_the_one_expected(tmp_path):
+@pytest.mark.parametrize("grade_with", GRADERS)
+def test_the_message_names_the_shape_a_sequence_forward_returned_and_the_one_expected(tmp_path, grade_with):
     folder = submission(tmp_path, wrong_forwards("h, c, cache", "h[:, -1], c, cache"))
-    report = grade(folder, parts=["lstm_forward", "lstm_backward"], seed=SEED)
+    report = grade_with(folder, parts=["lstm_forward", "lstm_backward"], seed=SEED)
     # the public case: N=2 T=3 H=4
     assert "lstm_forward returned h of shape (2, 4), expected (2, 3, 4)" in report.part("lstm_forward").messages[0]
     assert "lstm_forward returned h of shape (2, 4), expected (2, 3, 4)" in report.part("lstm_backward").messages[0]
@@ -261,7 +266,8 @@ def test_simple_backwards_of_the_wrong_shape_fail_with_the_shape(tmp_path):
     assert_each_fails_saying(report, expected, scores_nothing=False)
 
 
-def test_bonus_parts_of_the_wrong_shape_fail_with_the_shape(tmp_path):
+@pytest.mark.parametrize("grade_with", GRADERS)
+def test_bonus_parts_of_the_wrong_shape_fail_with_the_shape(tmp_path, grade_with):
     source = textwrap.dedent("""
         from part5_memory_cell import memory_cell_params as honest_memory_cell_params
         from part6_gradient_flow import gradient_norms as honest_gradient_norms
@@ -281,12 +287,12 @@ def test_bonus_parts_of_the_wrong_shape_fail_with_the_shape(tmp_path):
         def forecast(model, x):
             return honest_forecast(model, x).reshape(-1)
     """)
-    report = grade(submission(tmp_path, source), parts=["gradient_norms", "memory_cell_params", "forecast", HONEST],
-                   seed=SEED)
+    report = grade_with(submission(tmp_path, source),
+                        parts=["gradient_norms", "memory_cell_params", "forecast", HONEST], seed=SEED)
     expected = {
-        "gradient_norms": rf"gradient_norms returned an array of shape \(1, 3\), expected \(3,\)",
+        "gradient_norms": r"gradient_norms returned an array of shape \(1, 3\), expected \(3,\)",
         "memory_cell_params": r"W_f has dtype complex128",
-        "forecast": rf"returned shape \(\d+,\), expected an array of shape \(\d+, 1\)",
+        "forecast": r"returned shape \(\d+,\), expected an array of shape \(\d+, 1\)",
     }
     assert_each_fails_saying(report, expected, scores_nothing=True)
 
@@ -348,7 +354,7 @@ class ForgedSession:
     {"status": "ok", "value": "nonsense"},
 ], ids=["no value", "array out of range", "not a tree"])
 def test_an_unreadable_answer_is_an_error_of_the_part(header):
-    context = PartContext(ForgedSession(header), Reference(), SEED)  # type: ignore[arg-type]
+    context = PartContext(ForgedSession(header), open_reference(), SEED)  # type: ignore[arg-type]
     result = check_part(get_part("sigmoid"), context)
     assert result.status == "error" and result.score == 0
     assert "sigmoid sent back an answer the grader cannot read" in result.messages[0]
@@ -358,8 +364,8 @@ def test_a_checker_that_meets_something_unforeseen_costs_only_its_part():
     def checker(part: Part, context: PartContext) -> PartResult:
         raise IndexError("tuple index out of range")
 
-    part = Part("sigmoid", "forward", 3, ("z",), ("s",), lambda seed: [], "hint", checker=checker)
-    context = PartContext(ForgedSession({"status": "ok"}), Reference(), SEED)  # type: ignore[arg-type]
+    part = Part("sigmoid", "forward", 3, ("z",), ("s",), lambda seed: [], "hint", checker, "part1_cell_forward.py")
+    context = PartContext(ForgedSession({"status": "ok"}), open_reference(), SEED)  # type: ignore[arg-type]
     result = check_part(part, context)
     assert result.status == "error" and result.score == 0
     assert "IndexError: tuple index out of range" in result.messages[0]

@@ -13,6 +13,10 @@ Values are encoded as JSON trees whose leaves point into the array list:
     {"handle": "h3", "type": "list"} an object left in the child (a cache)
     {"scalar": 1.5, "type": "float"} a Python number
     {"none": true}
+
+The headers of the requests and replies are described below as TypedDicts:
+one request per operation, and one reply header whose fields depend on the
+operation that asked for it.
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ import io
 import json
 import struct
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal, Mapping, TypedDict, Union
 
 import numpy as np
 
@@ -36,6 +40,102 @@ ALLOWED_DTYPE_KINDS = "biufc"
 
 class ProtocolError(Exception):
     """The other side sent something that is not a valid message."""
+
+
+ValueTree = dict[str, Any]  # one encoded value, see the module docstring
+
+
+class Envelope(TypedDict, total=False):
+    """Added to every header on its way: `id` pairs a reply with its request
+    (the child echoes it), `n_arrays` counts the array frames that follow."""
+
+    id: int
+    n_arrays: int
+
+
+class HelloRequest(Envelope):
+    """Before any student file: how is the child confined, and what does it run?"""
+
+    op: Literal["hello"]
+
+
+class LoadRequest(Envelope):
+    """Import student files by path; `search_path` is appended to the child's sys.path."""
+
+    op: Literal["load"]
+    files: list[str]
+    module_names: list[str]
+    search_path: str | None
+
+
+class CallRequest(Envelope):
+    """Call a student function; outputs at positions in `keep` stay in the child as handles."""
+
+    op: Literal["call"]
+    function: str
+    args: list[ValueTree]
+    arg_names: list[str] | None
+    keep: list[int]
+
+
+class PerturbRequest(Envelope):
+    """Call a function once per [argument index, dict key or None, flat index or -1, delta];
+    `outputs` picks the outputs to stack (None: the whole result)."""
+
+    op: Literal["perturb"]
+    function: str
+    args: list[ValueTree]
+    perturbations: list[list[Any]]
+    outputs: list[int | None]
+
+
+class ControlRequest(Envelope):
+    """reset: forget the handles kept for the last part; quit: exit."""
+
+    op: Literal["reset", "quit"]
+
+
+Request = Union[HelloRequest, LoadRequest, CallRequest, PerturbRequest, ControlRequest]
+
+
+class Confinement(TypedDict):
+    """What holds the child: the Landlock ABI applied (0: none), the seccomp filter, and
+    what failed (a child with errors runs no student code)."""
+
+    landlock: int
+    seccomp: bool
+    errors: list[str]
+
+
+class FileProblem(TypedDict):
+    """A student file that could not be imported, and why."""
+
+    file: str
+    error: str
+
+
+Status = Literal["ok", "missing", "not_implemented", "error", "protocol_error"]
+
+
+class ReplyHeader(Envelope, total=False):
+    """A reply: always a `status`; the other fields by operation.
+
+    hello: confinement, python, numpy. load: problems, output, functions.
+    call: output, and value, modified, warnings when "ok", error when "error".
+    perturb: output (the stacked outputs are the arrays), error when "error".
+    """
+
+    status: Status
+    confinement: Confinement
+    python: str
+    numpy: str
+    problems: list[FileProblem]
+    functions: list[str]
+    output: str
+    value: ValueTree
+    modified: list[str]
+    warnings: list[str]
+    error: str
 
 
 @dataclass(frozen=True)
@@ -94,7 +194,7 @@ def array_from_bytes(data: bytes) -> np.ndarray:
     return array
 
 
-def send_message(stream: BinaryIO, header: dict[str, Any], arrays: list[np.ndarray]) -> None:
+def send_message(stream: BinaryIO, header: Mapping[str, Any], arrays: list[np.ndarray]) -> None:
     header = dict(header, n_arrays=len(arrays))
     write_frame(stream, json.dumps(header).encode())
     for array in arrays:
@@ -130,7 +230,7 @@ def receive_message(stream: BinaryIO, budget: Budget | None = None) -> tuple[dic
     return header, arrays
 
 
-def encode_value(value: Any, arrays: list[np.ndarray]) -> dict[str, Any]:
+def encode_value(value: Any, arrays: list[np.ndarray]) -> ValueTree:
     """Encode arrays, tuples, lists, dicts and numbers; used by the parent for inputs."""
     if isinstance(value, Opaque):
         return {"handle": value.handle, "type": value.type_name}

@@ -1,23 +1,20 @@
 """The child process: the only code that imports and runs student files.
 
-Started by `grader.sandbox.session` as `python -I -S worker.py --site DIR --confine JSON`
+Started by `grader.sandbox.launch` as `python -I -S worker.py --site DIR --confine JSON`
 from a staged copy (grader.sandbox.view). Before it imports numpy it confines
 itself with Landlock and seccomp as the grader asked. It speaks the protocol
 of `grader.child.protocol` on two private file descriptors; the student's prints go
-to a capture buffer or to the stderr pipe, never to the result channel. It
+to a capture buffer (`grader.child.capture`) or to the stderr pipe, never to the
+result channel. It
 holds no reference solution, expected value or seed: it gets inputs, calls the
 student's function, and sends back plain arrays.
 """
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
 import json
 import os
 import sys
-import time
-import traceback
 import warnings
 from typing import Any
 
@@ -74,35 +71,7 @@ if ARGUMENTS.get("site"):
 import numpy as np  # noqa: E402  (imported before the submission can shadow it)
 
 protocol = load_beside("protocol")
-
-OUTPUT_LIMIT = 20_000
-
-
-class CappedText(io.TextIOBase):
-    """A text sink that keeps the first OUTPUT_LIMIT characters and counts the rest."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.kept = 0
-        self.dropped = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        text = str(text)
-        room = OUTPUT_LIMIT - self.kept
-        if room > 0:
-            self.parts.append(text[:room])
-            self.kept += min(room, len(text))
-        self.dropped += max(0, len(text) - max(room, 0))
-        return len(text)
-
-    def text(self) -> str:
-        joined = "".join(self.parts)
-        if self.dropped:
-            joined += f"\n... ({self.dropped} more characters not shown)"
-        return joined
+capture = load_beside("capture")
 
 
 class Worker:
@@ -115,7 +84,7 @@ class Worker:
 
     request_id: Any = None
 
-    def reply(self, header: dict[str, Any], arrays: list[np.ndarray] | None = None) -> None:
+    def reply(self, header: protocol.ReplyHeader, arrays: list[np.ndarray] | None = None) -> None:
         # echo the request's id: the parent drops any frame that does not carry it
         protocol.send_message(self.channel_out, dict(header, id=self.request_id), arrays or [])
 
@@ -133,7 +102,7 @@ class Worker:
                 self.reply({"status": "ok", "confinement": CONFINEMENT, "python": sys.version,
                             "numpy": np.__version__})
             elif CONFINEMENT["errors"]:
-                self.reply({"status": "protocol_error", "message": "not confined: no student code runs"})
+                self.reply({"status": "protocol_error"})  # not confined: no student code runs
             elif operation == "load":
                 self.load(header)
             elif operation == "call":
@@ -144,25 +113,25 @@ class Worker:
                 self.handles.clear()
                 self.reply({"status": "ok"})
             else:
-                self.reply({"status": "protocol_error", "message": f"unknown op {operation!r}"})
+                self.reply({"status": "protocol_error"})  # an operation this child does not know
 
-    def load(self, header: dict[str, Any]) -> None:
+    def load(self, header: protocol.LoadRequest) -> None:
         search_path = header.get("search_path")
         if search_path and search_path not in sys.path:
             sys.path.append(search_path)  # appended: it can never shadow numpy or the stdlib
         install_guard(header["files"], search_path)
-        capture = CappedText()
+        printed = capture.CappedText()
         problems = []
         for path, module_name in zip(header["files"], header["module_names"]):
             self.student_files.add(os.path.realpath(path))
             try:
-                with redirect_output(capture):
+                with capture.redirect_output(printed):
                     module = import_by_path(module_name, path)
             except BaseException as error:  # noqa: BLE001  (SystemExit too: it costs only this file)
-                problems.append({"file": path, "error": describe_error(error, self.student_files)})
+                problems.append({"file": path, "error": capture.describe_error(error, self.student_files)})
                 continue
             self.collect_functions(module)
-        self.reply({"status": "ok", "problems": problems, "output": capture.text(),
+        self.reply({"status": "ok", "problems": problems, "output": printed.text(),
                     "functions": sorted(self.functions)})
 
     def collect_functions(self, module: Any) -> None:
@@ -173,33 +142,31 @@ class Worker:
             if defined_here or name not in self.functions:
                 self.functions[name] = value
 
-    def call(self, header: dict[str, Any], arrays: list[np.ndarray]) -> None:
+    def call(self, header: protocol.CallRequest, arrays: list[np.ndarray]) -> None:
         function = self.functions.get(header["function"])
         if function is None:
             self.reply({"status": "missing"})
             return
         args = [self.resolve(protocol.decode_value(tree, arrays)) for tree in header["args"]]
         snapshot = snapshot_arrays(args, header.get("arg_names"))
-        capture = CappedText()
-        started = time.perf_counter()
+        printed = capture.CappedText()
         try:
-            with redirect_output(capture), warnings.catch_warnings(record=True) as caught:
+            with capture.redirect_output(printed), warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 result = function(*args)
-        except NotImplementedError as error:
-            self.reply({"status": "not_implemented", "message": str(error), "output": capture.text()})
+        except NotImplementedError:
+            self.reply({"status": "not_implemented", "output": printed.text()})
             return
         except BaseException as error:  # noqa: BLE001
-            self.reply({"status": "error", "error": describe_error(error, self.student_files),
-                        "output": capture.text()})
+            self.reply({"status": "error", "error": capture.describe_error(error, self.student_files),
+                        "output": printed.text()})
             return
-        seconds = time.perf_counter() - started
         out_arrays: list[np.ndarray] = []
         tree = self.encode_result(result, header.get("keep", []), out_arrays)
-        self.reply({"status": "ok", "value": tree, "seconds": seconds, "output": capture.text(),
-                    "modified": modified_arrays(snapshot), "warnings": describe_warnings(caught)}, out_arrays)
+        self.reply({"status": "ok", "value": tree, "output": printed.text(), "modified": modified_arrays(snapshot),
+                    "warnings": capture.describe_warnings(caught)}, out_arrays)
 
-    def perturb(self, header: dict[str, Any], arrays: list[np.ndarray]) -> None:
+    def perturb(self, header: protocol.PerturbRequest, arrays: list[np.ndarray]) -> None:
         """Call the function once per perturbation and stack the chosen outputs.
 
         Each perturbation is [argument index, dict key or null, flat index or -1 for
@@ -212,9 +179,9 @@ class Worker:
         base = [protocol.decode_value(tree, arrays) for tree in header["args"]]
         outputs = header["outputs"]
         stacks: list[list[np.ndarray]] = [[] for _ in outputs]
-        capture = CappedText()
+        printed = capture.CappedText()
         try:
-            with redirect_output(capture):
+            with capture.redirect_output(printed):
                 for arg_index, key, flat_index, delta in header["perturbations"]:
                     args = copy_args(base)
                     target = args[arg_index] if key is None else args[arg_index][key]
@@ -227,16 +194,16 @@ class Worker:
                         value = result if output_index is None else result[output_index]
                         stacks[slot].append(np.array(value, dtype=np.float64))
         except BaseException as error:  # noqa: BLE001
-            self.reply({"status": "error", "error": describe_error(error, self.student_files),
-                        "output": capture.text()})
+            self.reply({"status": "error", "error": capture.describe_error(error, self.student_files),
+                        "output": printed.text()})
             return
         try:
             stacked = [np.stack(stack) for stack in stacks]
         except ValueError as error:
             self.reply({"status": "error", "error": f"outputs changed shape between calls: {error}",
-                        "output": capture.text()})
+                        "output": printed.text()})
             return
-        self.reply({"status": "ok", "output": capture.text()}, stacked)
+        self.reply({"status": "ok", "output": printed.text()}, stacked)
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, protocol.Opaque):
@@ -274,7 +241,7 @@ class Worker:
             return self.store_described(value, f"ndarray of dtype {plain.dtype}")
         if isinstance(value, np.generic) and value.dtype.kind in protocol.ALLOWED_DTYPE_KINDS:
             arrays.append(np.asarray(value))
-            return {"array": len(arrays) - 1, "numpy_scalar": True}
+            return {"array": len(arrays) - 1}
         if depth < 4 and isinstance(value, (tuple, list)):
             # namedtuples and other sequence subclasses travel as their items
             kind = "tuple" if isinstance(value, tuple) else "list"
@@ -346,12 +313,6 @@ def install_guard(files: list[str], search_path: str | None) -> None:
     sys.addaudithook(guard)
 
 
-@contextlib.contextmanager
-def redirect_output(capture: CappedText):
-    with contextlib.redirect_stdout(capture), contextlib.redirect_stderr(capture):
-        yield
-
-
 def import_by_path(module_name: str, path: str) -> Any:
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
@@ -360,29 +321,6 @@ def import_by_path(module_name: str, path: str) -> Any:
     sys.modules[module_name] = module
     spec.loader.exec_module(module)
     return module
-
-
-def describe_error(error: BaseException, student_files: set[str]) -> str:
-    """The exception and the student's own frames of its traceback, trimmed."""
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-              if os.path.realpath(frame.filename) in student_files]
-    lines = [f"{os.path.basename(frame.filename)}:{frame.lineno} in {frame.name}: {frame.line or ''}".rstrip()
-             for frame in frames[-3:]]
-    if isinstance(error, SystemExit):
-        summary = f"SystemExit({error.code!r}): your code called sys.exit()"
-    else:
-        summary = f"{type(error).__name__}: {error}"
-    return "\n".join([summary[:500], *lines])
-
-
-def describe_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
-    """Distinct warnings raised during a call, e.g. "RuntimeWarning: overflow encountered in exp"."""
-    seen: list[str] = []
-    for warning in caught:
-        text = f"{warning.category.__name__}: {warning.message}"[:200]
-        if text not in seen:
-            seen.append(text)
-    return seen[:5]
 
 
 def copy_args(args: list[Any]) -> list[Any]:

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from grader import __version__
-from grader.engine.grading import DEFAULT_TIMEOUT, grade
+from grader.lstm.grading import grade
 from grader.engine.reference import ReferenceUnavailable
-from grader.lstm.registry import part_names
-from grader.sandbox.session import SANDBOX_MODES, SandboxUnavailable, resolve_sandbox
+from grader.lstm import part_names
+from grader.sandbox import DEFAULT_TIMEOUT, SANDBOX_MODES, SandboxUnavailable, resolve_sandbox
 from grader.report.terminal import render_json, render_report
 from grader.engine.submission import SubmissionError
 
@@ -33,18 +33,17 @@ def default_submission() -> str:
 
 
 # commands that live in their own modules, imported only when used, so that
-# `lstm-grader check` does not pay for batch, notebooks or plotting at start-up;
-# "()" marks a factory that builds the command
+# `lstm-grader check` does not pay for batch, notebooks or plotting at start-up
 LAZY_COMMANDS = {
-    "batch": "grader.course.batch:batch_command()",
-    "gradescope": "grader.course.gradescope:gradescope_command()",
+    "batch": "grader.cli.batch:batch",
+    "gradescope": "grader.cli.gradescope:gradescope",
     "notebook": "grader.cli.notebook:notebook",
     "release": "grader.cli.notebook:release",
     "hint": "grader.cli.tutor:hint",
     "explain": "grader.cli.tutor:explain",
     "watch": "grader.cli.tutor:watch",
     "start": "grader.cli.tutor:start",
-    "plot": "grader.student.plots:plot",
+    "plot": "grader.cli.plot:plot",
 }
 
 
@@ -60,9 +59,8 @@ class LazyGroup(click.Group):
         import importlib
 
         module_name, attribute = LAZY_COMMANDS[name].split(":")
-        factory = attribute.endswith("()")
-        command = getattr(importlib.import_module(module_name), attribute.removesuffix("()"))
-        return command() if factory else command
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        return command
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from grader.engine.grading import DEFAULT_TIMEOUT, grade
-from grader.lstm.registry import part_names
+from grader.sandbox import DEFAULT_TIMEOUT
+from grader.lstm.grading import grade
+from grader.lstm import part_names
 from grader.engine.submission import SubmissionError
 
 USAGE_ERROR = 2
@@ -28,7 +29,7 @@ def default_workspace() -> Path:
 def hint(part: str, level: int, workspace: Path | None) -> None:
     """A hint for PART, one level at a time."""
     from grader.lstm.hints import HintError, hint as hint_text
-    from grader.lstm.mistakes import BY_ID
+    from grader.lstm import MISTAKES_BY_ID
     from grader.report.terminal import render_markdown
     from grader.student.workspace import last_diagnosis, workspace_of
 
@@ -38,7 +39,7 @@ def hint(part: str, level: int, workspace: Path | None) -> None:
         raise click.UsageError(str(error)) from None
     diagnosis = last_diagnosis(workspace_of(workspace or default_workspace()), part)
     if diagnosis:
-        mistake = BY_ID.get(diagnosis)
+        mistake = MISTAKES_BY_ID.get(diagnosis)
         said = mistake.explanation if mistake else diagnosis.split(".", 1)[1].replace("_", " ")
         text += f"\nYour last check said: looks like {said}.\n"
     render_markdown(text, sys.stdout)

@@ -1,6 +1,6 @@
 """Gradescope: build an autograder bundle, and run it inside Gradescope's container.
 
-    lstm-grader gradescope build OUT.zip
+    lstm-grader gradescope build OUT.zip      (the command: grader/cli/gradescope.py)
 
 writes a zip with `setup.sh`, `run_autograder`, the grader package, the
 reference solutions and a course secret. On Gradescope, `run_autograder`
@@ -23,6 +23,8 @@ import time
 import zipfile
 from pathlib import Path
 from typing import Any
+
+from grader.sandbox import DEFAULT_TIMEOUT
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, in /autograder/source, when the image is built.
@@ -85,7 +87,7 @@ def build_bundle(out: Path, solutions: Path | None = None, secret: str | None = 
 
 
 def submission_path(root: Path) -> Path:
-    from grader.course.batch import resolve_student_folder
+    from grader.course.students import resolve_student_folder
 
     return resolve_student_folder(root / "submission")
 
@@ -100,30 +102,33 @@ def student_id(root: Path) -> str:
         return "student"
 
 
+def gradescope_test_output(part: Any) -> str:
+    """A Gradescope test's output: the status and points, then the lines of the part's view."""
+    from grader.report.part_view import text_lines
+
+    return "\n".join([f"{part.status_word}  {part.points}", *text_lines(part, indent="", with_next=False)])
+
+
 def results_from_report(report: Any) -> dict[str, Any]:
-    """Gradescope's results.json from a Report."""
-    tests = []
-    for number, part in enumerate(report.parts, start=1):
-        lines = [f"{part.status.upper()}  {part.score:g}/{part.max_score:g}", *part.messages]
-        if part.hint and part.status != "pass":
-            lines.append(f"hint: {part.hint}")
-        tests.append({"name": part.name, "number": str(number), "score": float(part.score),
-                      "max_score": float(part.max_score), "output": "\n".join(lines),
-                      "visibility": VISIBILITY, "status": "passed" if part.status == "pass" else "failed",
-                      "tags": [part.group]})
-    notes = "\n".join(report.notes)
-    return {"score": float(report.score + report.bonus), "visibility": VISIBILITY,
-            "stdout_visibility": "hidden",
-            "output": f"LSTM grader: {report.score:g}/{report.max_score:g}"
-                      + (f", bonus {report.bonus:g}/{report.max_bonus:g}" if report.max_bonus else "")
-                      + (f"\n{notes}" if notes else "") + f"\nGraded in: {report.isolation}",
-            "tests": tests}
+    """Gradescope's results.json from a Report: one test per part, drawn from the part's view."""
+    from grader.report.part_view import report_view
+
+    view = report_view(report)
+    tests = [{"name": part.name, "number": str(number), "score": float(result.score),
+              "max_score": float(result.max_score), "output": gradescope_test_output(part),
+              "visibility": VISIBILITY, "status": "passed" if part.status == "pass" else "failed",
+              "tags": [part.group]}
+             for number, (part, result) in enumerate(zip(view.parts, report.parts), start=1)]
+    notes = "".join(f"\n{note}" for note in view.notes)
+    totals = f"LSTM grader: {view.score}" + (f", bonus {view.bonus}" if view.bonus else "")
+    return {"score": float(report.score + report.bonus), "visibility": VISIBILITY, "stdout_visibility": "hidden",
+            "output": f"{totals}{notes}\nGraded in: {view.isolation}", "tests": tests}
 
 
-def run(root: Path, timeout: float = 10.0) -> dict[str, Any]:
+def run(root: Path, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
     """Grade root/submission and write root/results/results.json; never raises for a bad submission."""
     from grader.course.secret import load_secret
-    from grader.engine.grading import grade
+    from grader.lstm.grading import grade
     from grader.engine.submission import SubmissionError
 
     started = time.monotonic()
@@ -147,34 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="grade /autograder/submission (inside Gradescope)")
     run_parser.add_argument("--root", type=Path, default=Path("/autograder"))
-    run_parser.add_argument("--timeout", type=float, default=10.0)
+    run_parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
     arguments = parser.parse_args(argv)
     run(arguments.root, arguments.timeout)
     return 0
-
-
-def gradescope_command() -> Any:
-    import click
-
-    @click.group("gradescope")
-    def gradescope() -> None:
-        """Gradescope autograder bundles."""
-
-    @gradescope.command("build")
-    @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-    @click.option("--solutions", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-                  help="Reference solutions folder (default: the repository's solutions/).")
-    def build(out: Path, solutions: Path | None) -> None:
-        """Write a Gradescope autograder zip (setup.sh, run_autograder, grader, solutions) to OUT."""
-        import os
-
-        from grader.course.secret import SECRET_VARIABLE
-
-        names = build_bundle(out, solutions, os.environ.get(SECRET_VARIABLE) or None)
-        click.echo(f"wrote {out} ({len(names)} files); upload it as the autograder of a "
-                   "Gradescope programming assignment (Ubuntu base image)")
-
-    return gradescope
 
 
 if __name__ == "__main__":

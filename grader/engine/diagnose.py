@@ -21,7 +21,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from grader.engine.compare import FLOOR
-from grader.lstm.mistakes import Mistake, candidates, same_mistake, variant
+from grader.engine.parts import Mistake, Part
+from grader.engine.results import Diagnosis
+from grader.engine.variants import variant
 
 # two implementations of the same formula agree to ~1e-13; a different mistake differs by far more
 MATCH_TOLERANCE = 1e-8
@@ -35,24 +37,6 @@ class Observation:
     args: tuple[Any, ...]
     got: dict[str, Any]
     expected: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    """A recognised mistake: the contract's id and what to tell the student."""
-
-    id: str
-    explanation: str
-    equation: str = ""
-    part: str = ""          # the part that failed
-    found_in: str = ""      # the part whose code holds the mistake, when it is one the failing part calls
-
-    def messages(self) -> list[str]:
-        where = f" (in {self.found_in}, which your {self.part} calls)" if self.found_in else ""
-        found = [f"looks like: {self.explanation}{where}"]
-        if self.equation:
-            found.append(f"the equation: {self.equation}")
-        return found
 
 
 def same_array(got: Any, other: Any, tolerance: float = MATCH_TOLERANCE) -> bool:
@@ -89,30 +73,31 @@ def run_recording(function: Callable[..., Any], args: tuple[Any, ...]) -> tuple[
     return value, {f"{warning.category.__name__}: {warning.message}"[:200] for warning in caught}
 
 
-def diagnose(part_name: str, observations: Sequence[Observation], folder: Path,
+def diagnose(part: Part, observations: Sequence[Observation], folder: Path,
              split: Callable[[Any], dict[str, Any]], warned: Sequence[str] = ()) -> Diagnosis | None:
     """The mistake that explains every observation of a failing part, or None.
 
     Args:
-        part_name: the failing part.
+        part: the failing part; its candidate mistakes are its own, then its callees'.
         observations: the cases the checker compared (arguments as the reference takes them).
         folder: the reference solutions the catalogue edits.
         split: names a function's return value the way the checker does (h, c, dW_f, ...).
         warned: warnings the student's code raised, for a part that fails on warnings alone.
     """
+    part_name = part.name
     failing = [observation for observation in observations if differs(observation)]
     if not failing:
-        return explain_warnings(part_name, observations, folder, split, set(warned)) if warned else None
+        return explain_warnings(part, observations, folder, split, set(warned)) if warned else None
     ordered = failing + [observation for observation in observations
                          if not any(observation is other for other in failing)]
-    matches = [mistake for mistake in candidates(part_name)
+    matches = [mistake for mistake in part.candidate_mistakes()
                if explains(mistake, part_name, ordered, folder, split)]
     if matches:
         # the nearest part with a fitting mistake (the part itself before what it calls); two
         # different mistakes of that part fitting the same numbers: naming either could be wrong
         first = matches[0]
         rivals = [other for other in matches[1:] if other.part == first.part]
-        if all(same_mistake(first.id, other.id) or same_mistake(other.id, first.id) for other in rivals):
+        if all(first.names(other.id) or other.names(first.id) for other in rivals):
             return named(first, part_name)
         return None
     return generic(part_name, observations)
@@ -136,11 +121,11 @@ def explains(mistake: Mistake, part_name: str, observations: list[Observation], 
     return True
 
 
-def explain_warnings(part_name: str, observations: Sequence[Observation], folder: Path,
+def explain_warnings(part: Part, observations: Sequence[Observation], folder: Path,
                      split: Callable[[Any], dict[str, Any]], warned: set[str]) -> Diagnosis | None:
     """Right values but a warning: the mistake with the same values that raises one of the same warnings."""
-    for mistake in candidates(part_name):
-        function = variant(mistake, part_name, folder)
+    for mistake in part.candidate_mistakes():
+        function = variant(mistake, part.name, folder)
         raised: set[str] = set()
         try:
             for observation in observations:
@@ -151,24 +136,24 @@ def explain_warnings(part_name: str, observations: Sequence[Observation], folder
                     break
             else:
                 if raised & warned:
-                    return named(mistake, part_name)
+                    return named(mistake, part.name)
         except Exception:  # noqa: BLE001
             continue
     return None
 
 
-def diagnose_error(part_name: str, args: tuple[Any, ...], error: str, folder: Path) -> Diagnosis | None:
+def diagnose_error(part: Part, args: tuple[Any, ...], error: str, folder: Path) -> Diagnosis | None:
     """The mistake that raises exactly the student's exception on the same arguments, or None.
 
     Args:
         error: the exception line the student's code raised, "ValueError: matmul: ...".
     """
-    for mistake in candidates(part_name):
+    for mistake in part.candidate_mistakes():
         try:
-            run_quietly(variant(mistake, part_name, folder), args)
+            run_quietly(variant(mistake, part.name, folder), args)
         except Exception as raised:  # noqa: BLE001
             if f"{type(raised).__name__}: {raised}"[:500] == error.strip():
-                return named(mistake, part_name)
+                return named(mistake, part.name)
     return None
 
 

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.lstm.registry import NumericalSetup
+from grader.engine.parts import NumericalSetup
 
 EPSILON = 1e-6
 NUMERICAL_TOLERANCE = 1e-5

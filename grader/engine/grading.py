@@ -1,29 +1,28 @@
-"""Grade one submission: resolve it, start the child, check each part, collect results."""
+"""Grade one submission on given parts: start the child, check each part, collect results.
+
+The engine receives `Part` objects; choosing them by name is the course's job
+(`grader.lstm.grading.grade`).
+"""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable
 
 from grader.engine.checks import PartContext, check_part
-from grader.engine.reference import Reference
-from grader.lstm.registry import Part, all_parts, get_part
+from grader.engine.parts import Part
+from grader.engine.reference import ReferenceSource
+from grader.engine.reference_source import open_reference
 from grader.engine.results import PartResult, Report
-from grader.sandbox.session import ChildDied, ChildSession, ChildTimeout, Sandbox, resolve_sandbox
+from grader.sandbox import DEFAULT_TIMEOUT, ChildDied, ChildSession, ChildTimeout, Sandbox, resolve_sandbox
 from grader.engine.submission import Submission, load_submission
 
-DEFAULT_TIMEOUT = 10.0
 
 
-def select_parts(names: Iterable[str] | None) -> list[Part]:
-    if not names:
-        return list(all_parts())
-    return [get_part(name) for name in names]
-
-
-def grade(submission_path: str | Path, parts: Iterable[str] | None = None, seed: int | None = None,
-          timeout: float = DEFAULT_TIMEOUT, reference: Reference | None = None,
-          sandbox: str | Sandbox = "process") -> Report:
-    """Grade a submission; raises SubmissionError if it cannot be read at all.
+def grade_parts(submission_path: str | Path, parts: Iterable[Part], seed: int | None = None,
+                timeout: float = DEFAULT_TIMEOUT, reference: ReferenceSource | None = None,
+                sandbox: str | Sandbox = "process") -> Report:
+    """Grade a submission on `parts`; raises SubmissionError if it cannot be read at all.
 
     `sandbox` is "auto", "bwrap", "process" or a resolved `Sandbox`; the report
     records which isolation graded it.
@@ -31,19 +30,17 @@ def grade(submission_path: str | Path, parts: Iterable[str] | None = None, seed:
     submission = load_submission(submission_path)
     resolved = sandbox if isinstance(sandbox, Sandbox) else resolve_sandbox(sandbox)
     try:
-        return grade_submission(submission, select_parts(parts), seed, timeout, reference or Reference(),
-                                resolved)
+        return grade_submission(submission, list(parts), seed, timeout, reference or open_reference(), resolved)
     finally:
         submission.cleanup()
 
 
 def grade_submission(submission: Submission, parts: list[Part], seed: int | None, timeout: float,
-                     reference: Reference, sandbox: Sandbox | None = None) -> Report:
+                     reference: ReferenceSource, sandbox: Sandbox | None = None) -> Report:
     seed = submission.default_seed if seed is None else seed
-    fixed_seed = getattr(reference, "fixed_seed", None)
-    if fixed_seed is not None:  # a release's self-check replays the answers recorded at the public seed
-        seed = fixed_seed
-    notes = list(getattr(reference, "notes", ())) + list(submission.problems)
+    if reference.fixed_seed is not None:  # a release's self-check replays the answers recorded at the public seed
+        seed = reference.fixed_seed
+    notes = list(reference.notes) + list(submission.problems)
     sandbox = sandbox or resolve_sandbox("process")
     with ChildSession(submission.files, submission.module_names, submission.search_path,
                       load_timeout=timeout, sandbox=sandbox) as session:
@@ -71,6 +68,4 @@ def with_file_notes(result: PartResult, notes: list[str]) -> PartResult:
     file_problems = [note for note in notes if "SyntaxError" in note or "while importing" in note]
     if result.status != "missing" or not file_problems:
         return result
-    from dataclasses import replace
-
     return replace(result, messages=result.messages + tuple(file_problems))

@@ -7,21 +7,15 @@ importable by, the child that runs student code.
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
+
+from grader.sandbox.view import solutions_dir  # noqa: F401  (where the solutions are is the sandbox's to say)
 
 
 class ReferenceUnavailable(Exception):
     """The reference solutions cannot be found (e.g. in a student release)."""
-
-
-def solutions_dir() -> Path:
-    configured = os.environ.get("LSTM_GRADER_SOLUTIONS")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[2] / "solutions"
 
 
 def public_vectors_path() -> Path:
@@ -29,29 +23,37 @@ def public_vectors_path() -> Path:
     return Path(__file__).resolve().parents[1] / "public_vectors.npz"
 
 
-class Reference:
-    """The reference functions by contract name, e.g. `reference("forget_gate")`.
+class ReferenceSource(Protocol):
+    """Where the reference's answers come from: `source("forget_gate")(*args)`.
 
-    In a student release there is no solutions folder; then, when the release's
-    public vectors are present, the functions replay the recorded answers, and
-    `fixed_seed` and `notes` tell the grader to use the public seed and to say
-    the report is a self-check.
+    Two kinds exist, chosen by `grader.engine.reference_source.open_reference`:
+    the solutions in the instructor's copy (`SolutionsReference`) and, in a
+    student release, the public vectors recorded from them
+    (`grader.engine.vectors.VectorReference`).
+
+    Attributes:
+        folder: the solutions the mistake catalogue edits; None when there are none.
+        fixed_seed: the only seed this source can answer for, or None for any seed.
+        notes: what the report must say about this source (a self-check, say).
     """
 
-    def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder or solutions_dir()
+    folder: Path | None
+    fixed_seed: int | None
+    notes: tuple[str, ...]
+
+    def __call__(self, name: str) -> Callable[..., Any]: ...
+
+
+class SolutionsReference:
+    """The reference functions of a solutions folder, by contract name."""
+
+    def __init__(self, folder: Path) -> None:
+        if not folder.is_dir():
+            raise ReferenceUnavailable(f"no reference solutions at {folder}")
+        self.folder: Path | None = folder
         self.fixed_seed: int | None = None
         self.notes: tuple[str, ...] = ()
-        if not self.folder.is_dir():
-            if folder is None and public_vectors_path().is_file():
-                from grader.engine.vectors import VectorReference
-
-                replay = VectorReference(public_vectors_path())
-                self.functions: dict[str, Callable[..., Any]] = replay.functions
-                self.fixed_seed, self.notes = replay.fixed_seed, replay.notes
-                return
-            raise ReferenceUnavailable(f"no reference solutions at {self.folder}")
-        self.functions = load_functions(sorted(self.folder.glob("*.py")))
+        self.functions = load_functions(sorted(folder.glob("*.py")))
 
     def __call__(self, name: str) -> Callable[..., Any]:
         try:

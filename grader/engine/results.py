@@ -6,10 +6,13 @@ the contract; the extra fields (details, output, seed) feed the renderers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
+
+from grader.engine.parts import Group
 
 SCHEMA_VERSION = 1
-STATUSES = ("pass", "fail", "error", "timeout", "missing")
+Status = Literal["pass", "fail", "error", "timeout", "missing"]
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,28 @@ class Mismatch:
 
 
 @dataclass(frozen=True)
+class Diagnosis:
+    """A recognised mistake: the contract's id and what to tell the student."""
+
+    id: str
+    explanation: str
+    equation: str = ""
+    part: str = ""          # the part that failed
+    found_in: str = ""      # the part whose code holds the mistake, when it is one the failing part calls
+
+    def messages(self) -> list[str]:
+        where = f" (in {self.found_in}, which your {self.part} calls)" if self.found_in else ""
+        found = [f"looks like: {self.explanation}{where}"]
+        if self.equation:
+            found.append(f"the equation: {self.equation}")
+        return found
+
+
+@dataclass(frozen=True)
 class PartResult:
     name: str
-    group: str
-    status: str
+    group: Group
+    status: Status
     score: float
     max_score: float
     messages: tuple[str, ...] = ()
@@ -63,6 +84,7 @@ class PartResult:
     gradients: tuple[GradientRow, ...] = ()
     mismatch: Mismatch | None = None
     output: str = ""
+    finding: Diagnosis | None = None  # the diagnosis as data; `diagnosis` is its id, for the JSON report
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:

@@ -215,49 +215,61 @@ def load_submission(path_text: str | Path) -> Submission:
     path = Path(path_text)
     if not path.exists():
         raise SubmissionError(f"{display}: no such file or folder")
-    digest = hashlib.sha256()
     if path.is_dir():
-        candidates = sorted(item for item in path.glob("*.py") if item.is_file())
-        if not candidates:
-            raise SubmissionError(f"{display}: the folder holds no .py files")
-        submission = Submission(display, [], [], path.resolve())
-        for item in candidates:
-            try:
-                source = item.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                submission.problems.append(f"{item.name}: cannot be read ({error})")
-                continue
-            digest.update(item.name.encode() + b"\0" + source.encode())
-            if not safe_module_name(item.stem):
-                submission.problems.append(f"{item.name}: skipped, its name would shadow a module "
-                                           "the grader or Python needs; rename it")
-                continue
-            problem = syntax_problem(item, source)
-            if problem:
-                submission.problems.append(problem)
-                continue
-            submission.files.append(item.resolve())
-            submission.module_names.append(item.stem)
-        submission.digest = digest.hexdigest()
-        return submission
+        return load_folder(path, display)
     if path.suffix == ".py":
-        try:
-            source = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise SubmissionError(f"{display}: cannot be read ({error})") from error
-        digest.update(source.encode())
-        problem = syntax_problem(path, source)
-        files = [] if problem else [path.resolve()]
-        return Submission(display, files, ["submission"] * len(files), None,
-                          [problem] if problem else [], digest.hexdigest())
+        return load_python_file(path, display)
     if path.suffix == ".ipynb":
-        source, skipped = notebook_code(path)
-        digest.update(source.encode())
-        workdir = tempfile.TemporaryDirectory(prefix="lstm-notebook-")
-        extracted = Path(workdir.name) / (path.stem + ".py")
-        extracted.write_text(source, encoding="utf-8")
-        problem = syntax_problem(path, source)
-        files = [] if problem else [extracted]
-        return Submission(display, files, ["submission"] * len(files), None,
-                          skipped + ([problem] if problem else []), digest.hexdigest(), workdir)
+        return load_notebook(path, display)
     raise SubmissionError(f"{display}: expected a .py file, a folder of .py files or a .ipynb notebook")
+
+
+def load_folder(path: Path, display: str) -> Submission:
+    """Every readable, compilable .py file of a folder; the others are named in `problems`."""
+    candidates = sorted(item for item in path.glob("*.py") if item.is_file())
+    if not candidates:
+        raise SubmissionError(f"{display}: the folder holds no .py files")
+    digest = hashlib.sha256()
+    submission = Submission(display, [], [], path.resolve())
+    for item in candidates:
+        try:
+            source = item.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            submission.problems.append(f"{item.name}: cannot be read ({error})")
+            continue
+        digest.update(item.name.encode() + b"\0" + source.encode())
+        if not safe_module_name(item.stem):
+            submission.problems.append(f"{item.name}: skipped, its name would shadow a module "
+                                       "the grader or Python needs; rename it")
+            continue
+        problem = syntax_problem(item, source)
+        if problem:
+            submission.problems.append(problem)
+            continue
+        submission.files.append(item.resolve())
+        submission.module_names.append(item.stem)
+    submission.digest = digest.hexdigest()
+    return submission
+
+
+def load_python_file(path: Path, display: str) -> Submission:
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SubmissionError(f"{display}: cannot be read ({error})") from error
+    problem = syntax_problem(path, source)
+    files = [] if problem else [path.resolve()]
+    return Submission(display, files, ["submission"] * len(files), None,
+                      [problem] if problem else [], hashlib.sha256(source.encode()).hexdigest())
+
+
+def load_notebook(path: Path, display: str) -> Submission:
+    """The notebook's code cells as one module in a temporary folder (see `notebook_code`)."""
+    source, skipped = notebook_code(path)
+    workdir = tempfile.TemporaryDirectory(prefix="lstm-notebook-")
+    extracted = Path(workdir.name) / (path.stem + ".py")
+    extracted.write_text(source, encoding="utf-8")
+    problem = syntax_problem(path, source)
+    files = [] if problem else [extracted]
+    return Submission(display, files, ["submission"] * len(files), None,
+                      skipped + ([problem] if problem else []), hashlib.sha256(source.encode()).hexdigest(), workdir)

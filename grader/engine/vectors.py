@@ -17,7 +17,6 @@ the forward's cache) is keyed on the token.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.engine.reference import Reference, ReferenceUnavailable
+from grader.engine.reference import ReferenceUnavailable
 
 PUBLIC_SEED = 1234
 FORMAT_VERSION = 1
@@ -126,39 +125,6 @@ def decode(tree: Any, arrays: dict[str, np.ndarray]) -> Any:
     return tree["value"]
 
 
-class RecordingReference:
-    """A Reference that notes every call: args digest -> outputs."""
-
-    def __init__(self, reference: Reference, seed: int) -> None:
-        self.reference = reference
-        self.seed = seed
-        self.recorder = Recorder()
-        self.calls: dict[str, dict[str, Any]] = {}
-        self.fixed_seed: int | None = None
-        self.notes: tuple[str, ...] = ()
-
-    def __call__(self, name: str) -> Callable[..., Any]:
-        function = self.reference(name)
-
-        def recorded(*args: Any) -> Any:
-            key = digest(args, self.recorder.tokens)
-            result = function(*args)
-            self.calls.setdefault(name, {})[key] = self.recorder.encode(result)
-            return result
-
-        return recorded
-
-    def save(self, path: Path) -> Path:
-        """Write the vectors; arrays as .npy entries, the index as JSON bytes (no pickle anywhere)."""
-        index = {"version": FORMAT_VERSION, "seed": self.seed, "calls": self.calls}
-        entries = {f"a{number}": array for number, array in enumerate(self.recorder.arrays)}
-        entries["index"] = np.frombuffer(json.dumps(index, sort_keys=True).encode(), dtype=np.uint8)
-        buffer = io.BytesIO()
-        np.savez_compressed(buffer, **entries)
-        Path(path).write_bytes(buffer.getvalue())
-        return Path(path)
-
-
 class VectorReference:
     """Answers the grader's reference calls from a vectors file, for the public seed only."""
 
@@ -177,6 +143,7 @@ class VectorReference:
         self.calls: dict[str, dict[str, Any]] = index["calls"]
         self.fixed_seed: int | None = int(index["seed"])
         self.notes: tuple[str, ...] = (SELF_CHECK_NOTE.format(seed=self.fixed_seed),)
+        self.folder: Path | None = None  # no solutions, so no mistake catalogue to edit
         self.functions = {name: self.replay(name) for name in self.calls}
 
     def replay(self, name: str) -> Callable[..., Any]:
@@ -197,20 +164,3 @@ class VectorReference:
             return self.functions[name]
         except KeyError:
             raise ReferenceUnavailable(f"the public vectors have no function {name!r}") from None
-
-
-def record_vectors(out: Path, solutions_dir: Path, seed: int = PUBLIC_SEED, timeout: float = 30.0) -> Path:
-    """Grade the solutions at `seed` through a RecordingReference and save what it saw.
-
-    Raises:
-        VectorError: when the solutions do not score full marks (the vectors would be wrong).
-    """
-    from grader.engine.grading import grade
-
-    recording = RecordingReference(Reference(Path(solutions_dir)), seed)
-    report = grade(solutions_dir, seed=seed, timeout=timeout, reference=recording)  # type: ignore[arg-type]
-    failing = [f"{part.name}: {part.reason}" for part in report.parts if part.status != "pass"]
-    if failing:
-        raise VectorError("the solutions must pass every part before their answers are recorded: "
-                          + "; ".join(failing))
-    return recording.save(out)

@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.lstm.registry import Part, all_parts
+from grader.engine.parts import Part
+
+from grader.lstm import all_parts
 
 ASSIGNMENT = "lstm"
 NOTEBOOK_NAME = "lstm_assignment.ipynb"

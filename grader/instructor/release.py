@@ -27,7 +27,8 @@ from pathlib import Path
 from grader import __version__
 from grader.instructor.notebooks import NOTEBOOK_NAME, notebook_drift
 from grader.instructor.stubs import generate_exercises
-from grader.engine.vectors import PUBLIC_SEED, VECTORS_FILE, record_vectors
+from grader.engine.vectors import PUBLIC_SEED, VECTORS_FILE
+from grader.instructor.record_vectors import record_vectors
 
 DISTRIBUTION = "lstm_autograder"
 REQUIREMENTS = ("numpy>=1.24", "rich>=13.0", "click>=8.1")

@@ -176,29 +176,40 @@ def strip_solutions(source: str, filename: str = "<source>") -> str:
         tree = ast.parse(source, filename=filename)
     except SyntaxError as error:
         raise StubError(filename, error.lineno or 1, f"the solution is not valid Python ({error.msg})") from error
-
     lines = _physical_lines(source)
+    replacements = _replacements(tree, regions, lines, filename)
+    stub = "".join(line for number, original in enumerate(lines, start=1)
+                   for line in replacements.get(number, [original]))
+    _check_stub(stub, filename)
+    return stub
+
+
+def _placeholder(function: str, begin_line: str) -> list[str]:
+    """The two lines that replace a solution region, at the indentation of its BEGIN line."""
+    indent = begin_line[: len(begin_line) - len(begin_line.lstrip())]
+    newline = _line_ending(begin_line)
+    return [
+        f"{indent}# YOUR CODE HERE{newline}",
+        f'{indent}raise NotImplementedError("{function}: write your code here"){newline}',
+    ]
+
+
+def _replacements(tree: ast.Module, regions: list[_Region], lines: list[str], filename: str) -> dict[int, list[str]]:
+    """Line number -> the lines that replace it: a placeholder for each solution region's
+    BEGIN line, nothing for the rest of every region (hidden tests vanish whole)."""
     replacements: dict[int, list[str]] = {}
     for region in regions:
         replacement: list[str] = []
         if region.kind == SOLUTION:
-            function = _enclosing_function(tree, region, filename)
-            begin_line = lines[region.begin - 1]
-            indent = begin_line[: len(begin_line) - len(begin_line.lstrip())]
-            newline = _line_ending(begin_line)
-            replacement = [
-                f"{indent}# YOUR CODE HERE{newline}",
-                f'{indent}raise NotImplementedError("{function}: write your code here"){newline}',
-            ]
+            replacement = _placeholder(_enclosing_function(tree, region, filename), lines[region.begin - 1])
         replacements[region.begin] = replacement
         for line in range(region.begin + 1, region.end + 1):
             replacements[line] = []
+    return replacements
 
-    stub_lines: list[str] = []
-    for number, line in enumerate(lines, start=1):
-        stub_lines.extend(replacements.get(number, [line]))
-    stub = "".join(stub_lines)
 
+def _check_stub(stub: str, filename: str) -> None:
+    """Refuse a stub that is no longer valid Python."""
     try:
         ast.parse(stub, filename=filename)
     except SyntaxError as error:
@@ -208,7 +219,6 @@ def strip_solutions(source: str, filename: str = "<source>") -> str:
             f"the stub is not valid Python after removing the marked regions ({error.msg}); "
             "does a region end at a different indentation than it starts?",
         ) from error
-    return stub
 
 
 def _solution_files(solutions_dir: Path) -> list[Path]:

@@ -9,33 +9,17 @@ backward part is marked `gradient_check` for the numerical gradient check.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from grader.engine.parts import Case
 
 GATE_KEYS = ("f", "i", "g", "o")
 PARAM_NAMES = tuple(f"{kind}_{gate}" for gate in GATE_KEYS for kind in ("W", "U", "b"))
 
 MAIN = {"N": 3, "T": 5, "D": 4, "H": 6}
 GRADIENT_CHECK = {"N": 2, "T": 3, "D": 4, "H": 5}
-
-
-@dataclass(frozen=True)
-class Case:
-    """One set of inputs for a part.
-
-    Args:
-        label: how the case is named to the student, e.g. "N=3 D=4 H=6 (seed 1234)".
-        args: the arguments of the student's function, in contract order.
-        extra: inputs the grader needs beside the arguments (e.g. z for sigmoid_backward).
-        gradient_check: whether the numerical gradient check runs on this case.
-    """
-
-    label: str
-    args: tuple[Any, ...]
-    extra: dict[str, Any] = field(default_factory=dict)
-    gradient_check: bool = False
 
 
 def part_rng(seed: int, part_name: str) -> np.random.Generator:
@@ -164,3 +148,25 @@ def elementwise_cases(seed: int, part_name: str, count: int, extreme: bool = Tru
                       [20.0 * rng.standard_normal((N, H)) for _ in range(count)], False))
     return cases
 
+
+def stable_sigmoid(z: np.ndarray) -> np.ndarray:
+    """sigmoid(z) without overflow: exp only of non-positive numbers."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def step_backward_cases(seed: int, part_name: str, step_cases: list[dict[str, Any]]) -> list[Case]:
+    """Cases of a one-step backward: upstream (dh, dc), the forward's inputs kept aside for its cache."""
+    rng = part_rng(seed, f"{part_name}:upstream")
+    found = []
+    for case in step_cases:
+        forward_args = (case["x"], case["h_prev"], case["c_prev"], case["params"])
+        dh = rng.standard_normal(case["h_prev"].shape)
+        dc = rng.standard_normal(case["h_prev"].shape)
+        found.append(Case(case["label"], (dh, dc), {"forward_args": forward_args},
+                          case.get("gradient_check", False)))
+    return found
+
+
+def param_targets(argument_index: int) -> tuple[tuple[str, int, str | None, bool], ...]:
+    return tuple(("d" + name, argument_index, name, False) for name in PARAM_NAMES)

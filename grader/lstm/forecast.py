@@ -32,14 +32,15 @@ from typing import Any
 
 import numpy as np
 
-from grader.lstm.cases import Case, PARAM_NAMES
-from grader.engine.checks import PartContext, StudentFailure, finish
+from grader.engine.parts import Case, Mistake, Part
+from grader.lstm.cases import PARAM_NAMES
+from grader.engine.checks import PartContext, StudentFailure
+from grader.engine.outputs import finish
 from grader.engine.compare import compare_array
-from grader.engine.diagnose import Diagnosis, named, same_array
-from grader.lstm.mistakes import candidates, variant
-from grader.engine.reference import Reference
-from grader.lstm.registry import Part
-from grader.engine.results import PartResult
+from grader.engine.diagnose import named, same_array
+from grader.engine.variants import variant
+from grader.engine.reference import ReferenceSource
+from grader.engine.results import Diagnosis, PartResult
 from grader.lstm.forward_choice import readout_forecast, trusted_lstm_forward
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "sunspots.csv"
@@ -292,7 +293,7 @@ def student_answers(context: PartContext) -> dict[str, dict[str, Any]]:
     return answers
 
 
-def diagnose_forecast(answers: dict[str, dict[str, Any]], reference: Reference) -> Diagnosis | None:
+def diagnose_forecast(answers: dict[str, dict[str, Any]], reference: ReferenceSource) -> Diagnosis | None:
     """The one mistake whose helpers answer every probe as the student's do, differing from the reference.
 
     Args:
@@ -308,7 +309,7 @@ def diagnose_forecast(answers: dict[str, dict[str, Any]], reference: Reference) 
     if all(same_answer(answers[name], expected[name]) for name in answers):
         return None
     found = []
-    for mistake in candidates("forecast"):
+    for mistake in FORECAST_MISTAKES:
         shown = False
         for name, got in answers.items():
             produced = run(variant(mistake, name, reference.folder), name)
@@ -319,3 +320,44 @@ def diagnose_forecast(answers: dict[str, dict[str, Any]], reference: Reference) 
             if shown:
                 found.append(mistake)
     return named(found[0], "forecast") if len(found) == 1 else None
+
+
+FILE = "part7_forecast.py"
+
+FORECAST_MISTAKES = [
+    Mistake('forecast.readout_from_first_step', FILE,
+            'return h[:, -1] @ model["W_y"] + model["b_y"]',
+            'return h[:, 0] @ model["W_y"] + model["b_y"]',
+            "forecast reads out the first step's hidden state; the read-out uses the last one, which has seen"
+            ' the whole window',
+            'y_hat = h[:, -1] @ W_y + b_y'),
+    Mistake('forecast.target_is_last_input', FILE,
+            'y = series[window:][:, None]',
+            'y = series[window - 1:-1][:, None]',
+            "each window's target is its own last value, so the model learns to repeat it and can never beat "
+            'the naive forecast',
+            'y[n] = series[n + window]'),
+    Mistake('forecast.gradient_ascent', FILE,
+            'updated[key] = value - learning_rate',
+            'updated[key] = value + learning_rate',
+            'the update adds the step instead of subtracting it: the loss goes up',
+            'param -= learning_rate * m_hat / (sqrt(v_hat) + eps)'),
+    Mistake('forecast.loss_gradient_at_first_step', FILE,
+            'dh[:, -1] = dy_hat @ model["W_y"].T',
+            'dh[:, 0] = dy_hat @ model["W_y"].T',
+            "the read-out's gradient is sent into the first step's h, but the read-out used the last step's",
+            'dh_last = dy_hat @ W_y.T at t = T-1'),
+    Mistake('forecast.adam_without_square_root', FILE,
+            'np.sqrt(v_hat) + eps',
+            'v_hat + eps',
+            'Adam divides by the square root of the running mean of squared gradients; without it the steps '
+            'are far too large for small gradients',
+            'param -= learning_rate * m_hat / (sqrt(v_hat) + eps)'),
+]
+
+FORECAST = Part(
+    "forecast", "bonus", 5, ("model", "x"), ("y_hat",), forecast_cases,
+    "Train on windows of the series: your lstm_forward, a linear read-out of h[:, -1], the MSE and its "
+    "gradient through the read-out into your lstm_backward, clipping, then Adam; forecast must use "
+    "the same read-out of the last hidden state.",
+    check_forecast, FILE, mistakes=tuple(FORECAST_MISTAKES))

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-from grader.lstm.registry import get_part
+from grader.lstm import get_part
 
-LEVELS = (1, 2, 3)
 SECTION = re.compile(r"^## Level (\d): (.+)$", re.MULTILINE)
 
 

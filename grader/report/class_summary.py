@@ -18,7 +18,7 @@ from collections import Counter
 from typing import Any
 
 from grader.report.feedback import markdown_cell
-from grader.lstm.registry import all_parts
+from grader.lstm import all_parts
 from grader.sandbox.safe_text import spreadsheet_cell
 
 HISTOGRAM_BINS = 10

@@ -1,29 +1,24 @@
-"""One student's feedback file, in Markdown or HTML, from their report's JSON.
+"""One student's feedback file, in Markdown or HTML, from their report.
 
-Plain text with the words PASS/FAIL always present; no terminal codes. Works
-from the contract's dict (not the Report object) so a feedback file can be
-re-made from a saved JSON report. Every string in the report may come from the
-student (exception messages, printed output): the caller passes a report
-already cleaned with grader.sandbox.safe_text.clean_tree at the edge (the batch does,
-for reports it grades and reports it reads back), and this module escapes it
-for Markdown and HTML.
+Draws the same `PartView` as the terminal (grader/report/part_view.py), with
+the words PASS/FAIL always present and no terminal codes. `render_feedback`
+takes the contract's dict, so a feedback file can be re-made from a saved JSON
+report; `render_feedback_view` takes a `ReportView` (from `report_view(report)`
+for a Report, which also carries the diagnosis as data). Every string in the
+report may come from the student (exception messages, printed output): the
+caller passes a report already cleaned with grader.sandbox.safe_text.clean_tree
+at the edge (the batch does, for reports it grades and reports it reads back),
+and this module escapes it for Markdown and HTML.
 """
 from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import Any, Mapping
 
-STATUS_WORDS = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "timeout": "TIMEOUT", "missing": "MISSING"}
+from grader.report.part_view import Line, ReportView, report_view_from_dict
 
-
-def status_word(status: str) -> str:
-    return STATUS_WORDS.get(status, status)
-
-
-def points(value: float) -> str:
-    return f"{value:g}"
-
+CODE_KINDS = ("mistake", "expected", "got", "next")  # lines whose text is code or values, shown as code
 
 # "<" that could open an HTML tag, comment or processing instruction in a Markdown viewer
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
@@ -39,60 +34,63 @@ def markdown_code(text: str) -> str:
     return "`" + text.replace("\n", " ").replace("`", "'") + "`"
 
 
-def render_markdown(student: str, report: dict[str, Any]) -> str:
+def markdown_item(line: Line) -> str:
+    text = markdown_code(line.text) if line.kind in CODE_KINDS else markdown_cell(line.text)
+    return f"- {markdown_cell(line.label)}{text}"
+
+
+def render_markdown(student: str, view: ReportView) -> str:
     lines = [f"# Feedback for {markdown_cell(student)}", "",
-             f"Score: **{points(report['score'])} / {points(report['max_score'])}**"
-             + (f", bonus {points(report['bonus'])} / {points(report['max_bonus'])}" if report.get("max_bonus") else ""),
+             f"Score: **{view.score}**" + (f", bonus {view.bonus}" if view.bonus else ""),
              "", "| part | result | points |", "| --- | --- | --- |"]
-    for part in report["parts"]:
-        lines.append(f"| {markdown_cell(part['name'])} | {markdown_cell(status_word(part['status']))} "
-                     f"| {points(part['score'])} / {points(part['max_score'])} |")
-    unfinished = [part for part in report["parts"] if part["status"] != "pass"]
+    lines += [f"| {markdown_cell(part.name)} | {markdown_cell(part.status_word)} | {part.points} |"
+              for part in view.parts]
+    unfinished = [part for part in view.parts if part.status != "pass"]
     if unfinished:
         lines += ["", "## What to fix", ""]
     for part in unfinished:
-        lines += [f"### {markdown_cell(part['name'])}: {markdown_cell(status_word(part['status']))}", ""]
-        lines += [f"- {markdown_cell(message)}" for message in part["messages"]]
-        if part.get("diagnosis"):
-            lines.append(f"- looks like: {markdown_code(part['diagnosis'])}")
-        if part.get("hint"):
-            lines.append(f"- hint: {markdown_cell(part['hint'])}")
+        lines += [f"### {markdown_cell(part.name)}: {markdown_cell(part.status_word)}", ""]
+        lines += [markdown_item(line) for line in part.lines(with_mistake=True)]
         lines.append("")
-    if report.get("isolation"):
-        lines += ["", f"_Graded in: {markdown_cell(report['isolation'])}_"]
+    if view.isolation:
+        lines += ["", f"_Graded in: {markdown_cell(view.isolation)}_"]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_html(student: str, report: dict[str, Any]) -> str:
+def html_item(line: Line) -> str:
+    text = html.escape(line.text)
+    if line.kind in CODE_KINDS:
+        text = f"<code>{text}</code>"
+    return f"<li>{html.escape(line.label)}{text}</li>"
+
+
+def render_html(student: str, view: ReportView) -> str:
     escape = html.escape
-    rows = "\n".join(
-        f"<tr><td>{escape(part['name'])}</td><td>{escape(status_word(part['status']))}</td>"
-        f"<td>{points(part['score'])} / {points(part['max_score'])}</td></tr>" for part in report["parts"])
-    details = []
-    for part in report["parts"]:
-        if part["status"] == "pass":
-            continue
-        items = [f"<li>{escape(message)}</li>" for message in part["messages"]]
-        if part.get("diagnosis"):
-            items.append(f"<li>looks like: <code>{escape(part['diagnosis'])}</code></li>")
-        if part.get("hint"):
-            items.append(f"<li>hint: {escape(part['hint'])}</li>")
-        details.append(f"<h3>{escape(part['name'])}: {escape(status_word(part['status']))}</h3>"
-                       f"<ul>{''.join(items)}</ul>")
+    rows = "\n".join(f"<tr><td>{escape(part.name)}</td><td>{escape(part.status_word)}</td>"
+                     f"<td>{escape(part.points)}</td></tr>" for part in view.parts)
+    details = [f"<h3>{escape(part.name)}: {escape(part.status_word)}</h3>"
+               f"<ul>{''.join(html_item(line) for line in part.lines(with_mistake=True))}</ul>"
+               for part in view.parts if part.status != "pass"]
+    score = escape(view.score) + (f", bonus {escape(view.bonus)}" if view.bonus else "")
     return ("<!doctype html>\n<html><head><meta charset=\"utf-8\">"
             f"<title>Feedback for {escape(student)}</title></head><body>\n"
             f"<h1>Feedback for {escape(student)}</h1>\n"
-            f"<p>Score: <strong>{points(report['score'])} / {points(report['max_score'])}</strong></p>\n"
+            f"<p>Score: <strong>{score}</strong></p>\n"
             f"<table><tr><th>part</th><th>result</th><th>points</th></tr>\n{rows}\n</table>\n"
             + "\n".join(details)
-            + (f"\n<p><em>Graded in: {escape(report['isolation'])}</em></p>" if report.get("isolation") else "")
+            + (f"\n<p><em>Graded in: {escape(view.isolation)}</em></p>" if view.isolation else "")
             + "\n</body></html>\n")
 
 
-def render_feedback(student: str, report: dict[str, Any], kind: str = "md") -> str:
-    """The feedback file for one student's (cleaned) report."""
+def render_feedback_view(student: str, view: ReportView, kind: str = "md") -> str:
+    """The feedback file for one student's (cleaned) report view."""
     if kind == "html":
-        return render_html(student, report)
+        return render_html(student, view)
     if kind == "md":
-        return render_markdown(student, report)
+        return render_markdown(student, view)
     raise ValueError(f"feedback format must be md or html, not {kind!r}")
+
+
+def render_feedback(student: str, report: Mapping[str, Any], kind: str = "md") -> str:
+    """The feedback file for one student's (cleaned) report in the contract's JSON form."""
+    return render_feedback_view(student, report_view_from_dict(report), kind)

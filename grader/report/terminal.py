@@ -1,146 +1,98 @@
 """Renderers of a `Report`: the rich terminal view, plain text and JSON.
 
-This is the only module that imports rich. Renderers draw; they never decide a
-verdict. The words PASS/FAIL/... are always printed, so colour never carries
-meaning alone.
+Both views draw the same `PartView` (grader/report/part_view.py), so they say
+the same words; rich adds colour by the kind of each line. Renderers draw; they
+never decide a verdict. The words PASS/FAIL/... are always printed, so colour
+never carries meaning alone.
 """
 from __future__ import annotations
 
 import json
 import os
-from typing import IO, Sequence
+from typing import IO, TYPE_CHECKING, Sequence
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.engine.results import GradientRow, PartResult, Report
-from grader.student.workspace import ProgressView
+from grader.engine.results import Report
+from grader.report.part_view import (GRADIENT_COLUMNS, GradientLine, Line, PartView, ReportView, around_gradients,
+                                     points, report_view, shown_gradients, text_lines)
 
-DIAGNOSIS_PREFIX = "looks like: "
+if TYPE_CHECKING:  # a type only: report/ sits below student/ and must not import it at run time
+    from grader.student.workspace import ProgressView
 
 STATUS_STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold magenta",
                 "timeout": "bold yellow", "missing": "dim"}
-
-
-def points(value: float) -> str:
-    return f"{value:g}"
+LINE_STYLE = {"diagnosis": "yellow", "printed": "dim"}
+LABEL_STYLE = {"expected": "green", "got": "red", "hint": "bold cyan", "next": "bold"}
 
 
 def render_json(report: Report) -> str:
     return json.dumps(report.to_dict(), indent=2)
 
 
-def summary_line(report: Report) -> str:
-    line = f"score {points(report.score)} / {points(report.max_score)}"
-    if report.max_bonus:
-        line += f"   bonus {points(report.bonus)} / {points(report.max_bonus)}"
-    return line + f"   (seed {report.seed})"
-
-
-def next_part(report: Report) -> PartResult | None:
-    for part in report.parts:
-        if part.status != "pass":
-            return part
-    return None
-
-
 def render_plain(report: Report, progress: ProgressView | None = None) -> str:
     """Plain text for pipes, files and NO_COLOR: the same content as the terminal view."""
-    lines = [f"lstm-grader: {report.submission}"]
-    lines += [f"note: {note}" for note in report.notes]
-    width = max((len(part.name) for part in report.parts), default=10)
-    for part in report.parts:
-        score = f"{points(part.score)}/{points(part.max_score)}"
-        lines.append(f"{part.name:<{width}}  {part.status.upper():<7}  {score:>5}  {part.reason}")
-    for part in report.parts:
-        if part.status in ("pass", "missing"):
-            continue
-        lines.append("")
-        lines.append(f"{part.name}  {part.status.upper()}  {points(part.score)}/{points(part.max_score)}")
-        lines += [f"  {message}" for message in part.messages]
-        if part.mismatch is not None:
-            lines.append(f"  expected {part.mismatch.output}: {part.mismatch.expected}")
-            lines.append(f"  got      {part.mismatch.output}: {part.mismatch.got}")
-        if part.gradients:
-            lines.append("  gradients (relative error vs reference / vs numerical of your forward):")
-            lines += [f"    {row.name:<9} {fmt(row.vs_reference)}  {fmt(row.vs_numerical)}  "
-                      f"{'ok' if row.ok else 'WRONG'}" for row in part.gradients]
-        if part.output:
-            lines.append("  your code printed: " + part.output.strip().replace("\n", "\n    ")[:500])
-        if part.hint:
-            lines.append(f"  hint: {part.hint}")
-        lines.append(f"  next: lstm-grader hint {part.name}")
-    lines.append("")
-    lines.append(summary_line(report))
+    view = report_view(report)
+    lines = [f"lstm-grader: {view.submission}"]
+    lines += [f"note: {note}" for note in view.notes]
+    width = max((len(part.name) for part in view.parts), default=10)
+    lines += [f"{part.name:<{width}}  {part.status_word:<7}  {part.points:>5}  {part.reason}" for part in view.parts]
+    for part in view.parts:
+        if part.detailed:
+            lines += ["", part.heading, *text_lines(part)]
+    lines += ["", view.summary]
     if progress is not None:
         lines += progress_lines(progress)
-    else:
-        upcoming = next_part(report)
-        if upcoming is not None:
-            lines.append(f"next part to work on: {upcoming.name}")
+    elif view.next_part is not None:
+        lines.append(f"next part to work on: {view.next_part.name}")
     return "\n".join(lines) + "\n"
 
 
-def fmt(value: float | None) -> str:
-    return "        -" if value is None else f"{value:9.1e}"
+def status_text(part: PartView) -> Text:
+    return Text(part.status_word, style=STATUS_STYLE.get(part.status, ""))
 
 
-def status_text(status: str) -> Text:
-    return Text(status.upper(), style=STATUS_STYLE.get(status, ""))
-
-
-def parts_table(report: Report) -> Table:
-    table = Table(title=f"lstm-grader  {report.submission}", title_justify="left", expand=False)
+def parts_table(view: ReportView) -> Table:
+    table = Table(title=f"lstm-grader  {view.submission}", title_justify="left", expand=False)
     table.add_column("part", style="bold")
     table.add_column("group", style="dim")
     table.add_column("status")
     table.add_column("points", justify="right")
     table.add_column("reason", overflow="fold")
-    for part in report.parts:
-        table.add_row(part.name, part.group, status_text(part.status),
-                      f"{points(part.score)}/{points(part.max_score)}", part.reason)
+    for part in view.parts:
+        table.add_row(part.name, part.group, status_text(part), part.points, Text(part.reason))  # never markup
     return table
 
 
-def gradient_table(rows: tuple[GradientRow, ...]) -> Table:
+def gradient_table(rows: tuple[GradientLine, ...]) -> Table:
     table = Table(box=None, padding=(0, 2), show_edge=False)
-    table.add_column("gradient")
-    table.add_column("vs reference", justify="right")
-    table.add_column("vs numerical", justify="right")
-    table.add_column("")
+    for number, heading in enumerate(GRADIENT_COLUMNS):
+        table.add_column(heading, justify="right" if number in (1, 2) else "left")
     for row in rows:
         style = "green" if row.ok else "red"
-        table.add_row(row.name, Text(fmt(row.vs_reference).strip(), style=style),
-                      Text(fmt(row.vs_numerical).strip(), style=style),
-                      Text("ok" if row.ok else "WRONG", style=style))
+        table.add_row(row.name, Text(row.vs_reference, style=style), Text(row.vs_numerical, style=style),
+                      Text(row.verdict, style=style))
     return table
 
 
-def failure_panel(part: PartResult) -> Panel:
-    body: list = [message_text(message) for message in part.messages]
-    if part.mismatch is not None:
-        body.append(Text.assemble(("expected ", "green"), f"{part.mismatch.output}: {part.mismatch.expected}"))
-        body.append(Text.assemble(("got      ", "red"), f"{part.mismatch.output}: {part.mismatch.got}"))
-    if part.gradients:
+def line_text(line: Line) -> Text:
+    """A line of the view; its kind picks the colour of its label or of the whole line."""
+    return Text.assemble((line.label, LABEL_STYLE.get(line.kind, "")), line.text,
+                         style=LINE_STYLE.get(line.kind, ""))
+
+
+def failure_panel(part: PartView) -> Panel:
+    before, after = around_gradients(part.lines())
+    body: list[RenderableType] = [line_text(line) for line in before]
+    if shown_gradients(part):
         body.append(gradient_table(part.gradients))
-    if part.output:
-        body.append(Text("your code printed: " + part.output.strip()[:500], style="dim"))
-    if part.hint:
-        body.append(Text.assemble(("hint: ", "bold cyan"), part.hint))
-    body.append(Text.assemble(("next: ", "bold"), f"lstm-grader hint {part.name}"))
-    title = Text.assemble((part.name, "bold"), "  ", status_text(part.status),
-                          f"  {points(part.score)}/{points(part.max_score)}")
+    body += [line_text(line) for line in after]
+    title = Text.assemble((part.name, "bold"), "  ", status_text(part), f"  {part.points}")
     return Panel(Group(*body), title=title, title_align="left",
                  border_style=STATUS_STYLE.get(part.status, "").replace("bold ", ""))
-
-
-def message_text(message: str) -> Text:
-    """A message; the diagnosis ("looks like: ...") stands out."""
-    if message.startswith(DIAGNOSIS_PREFIX):
-        return Text.assemble((DIAGNOSIS_PREFIX, "bold yellow"), message[len(DIAGNOSIS_PREFIX):])
-    return Text(message)
 
 
 def progress_lines(progress: ProgressView) -> list[str]:
@@ -175,20 +127,19 @@ def progress_text(line: str) -> Text:
 
 
 def render_rich(report: Report, console: Console, progress: ProgressView | None = None) -> None:
-    for note in report.notes:
+    view = report_view(report)
+    for note in view.notes:
         console.print(Text.assemble(("note: ", "bold yellow"), note))
-    console.print(parts_table(report))
-    for part in report.parts:
-        if part.status not in ("pass", "missing"):
+    console.print(parts_table(view))
+    for part in view.parts:
+        if part.detailed:
             console.print(failure_panel(part))
-    console.print(Text(summary_line(report), style="bold"))
+    console.print(Text(view.summary, style="bold"))
     if progress is not None:
         for line in progress_lines(progress):
             console.print(progress_text(line))
-        return
-    upcoming = next_part(report)
-    if upcoming is not None:
-        console.print(Text.assemble("next part to work on: ", (upcoming.name, "bold cyan")))
+    elif view.next_part is not None:
+        console.print(Text.assemble("next part to work on: ", (view.next_part.name, "bold cyan")))
 
 
 def wants_plain(stream: IO[str]) -> bool:

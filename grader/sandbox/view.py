@@ -1,7 +1,7 @@
 """What a child may see: the staged folder, its Landlock rules, its command line.
 
 The child's view is the Python runtime (its standard library and the shared
-libraries it loads), numpy, the worker's four files and the staged
+libraries it loads), numpy, the files of grader/child/ and the staged
 submission, all read only, and one private working folder it may write.
 Installed-package folders are carved out of the runtime, so the grader's own
 package, its virtual environment and anything else installed beside numpy
@@ -9,7 +9,7 @@ stay unreadable even where they live under an allowed folder. The same rules
 hold in both modes; inside bubblewrap they are also all there is to see.
 
     staging/                  (root-owned; group = the child's when it has its own uid)
-      runtime/  worker.py protocol.py landlock.py seccomp.py   read only
+      runtime/  worker.py protocol.py capture.py landlock.py seccomp.py   read only
       site/     numpy -> the grader's numpy, numpy.libs -> ...  read only
       submission/  the student's .py files, copied              read only
       work/     the child's working folder and HOME             read-write
@@ -47,6 +47,15 @@ BOX_WORK = BOX_ROOT + "/work"
 def child_runtime_files() -> list[Path]:
     """Every module of grader/child/: the folder is the boundary, loaded by path in the child."""
     return sorted(path for path in CHILD_DIR.glob("*.py") if path.name != "__init__.py")
+
+
+def solutions_dir() -> Path:
+    """The reference solutions, which no child may read: $LSTM_GRADER_SOLUTIONS, else
+    solutions/ beside the package."""
+    configured = os.environ.get("LSTM_GRADER_SOLUTIONS")
+    if configured:
+        return Path(configured)
+    return GRADER_DIR.parent / "solutions"
 
 
 def interpreter() -> str:

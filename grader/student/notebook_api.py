@@ -29,11 +29,11 @@ import textwrap
 import types
 import warnings
 from dataclasses import dataclass, field, replace
-from html import escape
 from pathlib import Path
 from typing import Any, Mapping
 
-from grader.engine.results import PartResult, Report
+from grader.engine.results import Report
+from grader.report.notebook_html import report_html
 
 MODULE_FILE = "notebook_functions.py"
 SIMPLE_TYPES = (bool, int, float, complex, str, bytes, type(None))
@@ -147,7 +147,8 @@ def extract_functions(namespace: Mapping[str, Any]) -> ExtractedCode:
 def grade_namespace(namespace: Mapping[str, Any], parts: list[str], seed: int | None = None,
                     timeout: float | None = None) -> Report:
     """Grade `parts` of the functions defined in `namespace`, in the child process."""
-    from grader.engine.grading import DEFAULT_TIMEOUT, grade
+    from grader.engine.grading import DEFAULT_TIMEOUT
+    from grader.lstm.grading import grade
 
     extracted = extract_functions(namespace)
     with tempfile.TemporaryDirectory(prefix="lstm-notebook-check-") as folder:
@@ -183,6 +184,7 @@ def check_part(name: str, namespace: Mapping[str, Any], *, seed: int | None = No
 
 
 def display_report(report: Report, label: str = "") -> None:
+    """Show the report below the cell: HTML in Jupyter (with plain text beside it), plain text elsewhere."""
     from grader.report.terminal import render_plain
 
     plain = render_plain(report)
@@ -195,44 +197,3 @@ def display_report(report: Report, label: str = "") -> None:
         print(plain, end="")
         return
     display({"text/html": report_html(report, label), "text/plain": plain}, raw=True)
-
-
-STATUS_COLOUR = {"pass": "#1a7f37", "fail": "#cf222e", "error": "#8250df", "timeout": "#9a6700",
-                 "missing": "#6e7781"}
-
-
-def part_html(part: PartResult, label: str) -> str:
-    colour = STATUS_COLOUR.get(part.status, "#000")
-    title = (f"<b>{escape(part.name)}</b> &nbsp;<b style='color:{colour}'>{part.status.upper()}</b>"
-             f" &nbsp;{part.score:g} / {part.max_score:g}")
-    if label:
-        title += f" &nbsp;<i>({escape(label)})</i>"
-    rows = [f"<div>{escape(message)}</div>" for message in part.messages]
-    if part.mismatch is not None:
-        rows.append(f"<div>expected {escape(part.mismatch.output)}: <code>{escape(part.mismatch.expected)}</code></div>")
-        rows.append(f"<div>got&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; {escape(part.mismatch.output)}: "
-                    f"<code>{escape(part.mismatch.got)}</code></div>")
-    if part.gradients:
-        cells = "".join(
-            f"<tr><td>{escape(row.name)}</td><td>{fmt(row.vs_reference)}</td><td>{fmt(row.vs_numerical)}</td>"
-            f"<td>{'ok' if row.ok else '<b>WRONG</b>'}</td></tr>" for row in part.gradients)
-        rows.append("<table><tr><th>gradient</th><th>vs reference</th><th>vs numerical</th><th></th></tr>"
-                    f"{cells}</table>")
-    if part.diagnosis:
-        rows.append(f"<div><b>looks like:</b> {escape(part.diagnosis)}</div>")
-    if part.output:
-        rows.append(f"<div>your code printed: <pre>{escape(part.output.strip()[:500])}</pre></div>")
-    if part.hint:
-        rows.append(f"<div><b>hint:</b> {escape(part.hint)}</div>")
-    return (f"<div style='border-left:4px solid {colour};padding-left:8px;margin:4px 0'>"
-            f"<div>{title}</div>{''.join(rows)}</div>")
-
-
-def fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1e}"
-
-
-def report_html(report: Report, label: str = "") -> str:
-    notes = "".join(f"<div><b>note:</b> {escape(note)}</div>" for note in report.notes)
-    parts = "".join(part_html(part, label) for part in report.parts)
-    return f"<div class='lstm-grader-report'>{notes}{parts}<div style='color:#6e7781'>seed {report.seed}</div></div>"

@@ -1,4 +1,4 @@
-"""`lstm-grader plot`: pictures of the bonus parts, saved as PNG files.
+"""Pictures of the bonus parts, saved as PNG files (the commands: grader/cli/plot.py).
 
     lstm-grader plot gradient-flow [SUBMISSION] [--out FILE] [--reference]
     lstm-grader plot forecast [SUBMISSION] [--out FILE] [--reference]
@@ -8,7 +8,7 @@ Both run the student's own functions in the child, exactly as grading does
 the parent. `--reference` draws the reference solutions instead. matplotlib is
 an optional extra (`pip install "lstm-autograder[plot]"`); it is imported only
 here, only when a plot is drawn, and grading never imports this module's
-drawing code.
+drawing code. Whatever stops a picture is a PlotError with a message for the user.
 """
 from __future__ import annotations
 
@@ -17,18 +17,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import click
 import numpy as np
 
 from grader.lstm import vanilla_rnn as rnn
 from grader.lstm.cases import make_params
 from grader.engine.checks import PartContext, StudentFailure
 from grader.lstm.forecast import ForecastProblem, ForecastRun, mean_squared_error, run_student_forecast
+from grader.sandbox import DEFAULT_TIMEOUT
 
 FLOW_LENGTH, FLOW_INPUTS, FLOW_HIDDEN, FLOW_SEED = 60, 4, 16, 0
 FORGET_BIASES = (0.0, 1.0, 3.0)
 FORECAST_FROM_YEAR = 1850
-TIMEOUT = 10.0
+
+
+class PlotError(Exception):
+    """A picture cannot be drawn: matplotlib is missing, the submission cannot be read or run, or the
+    student's function answered something the picture cannot use. The message says which."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ def pyplot() -> Any:
     try:
         import matplotlib
     except ImportError:
-        raise click.ClickException('plotting needs matplotlib: pip install "lstm-autograder[plot]"') from None
+        raise PlotError('plotting needs matplotlib: pip install "lstm-autograder[plot]"') from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -51,15 +55,15 @@ def pyplot() -> Any:
 
 
 @contextlib.contextmanager
-def student_context(submission: str, timeout: float = TIMEOUT) -> Iterator[PartContext]:
+def student_context(submission: str, timeout: float = DEFAULT_TIMEOUT) -> Iterator[PartContext]:
     """A child running the submission, wrapped as grading wraps it."""
-    from grader.sandbox.session import ChildSession, resolve_sandbox
+    from grader.sandbox import ChildSession, resolve_sandbox
     from grader.engine.submission import SubmissionError, load_submission
 
     try:
         loaded = load_submission(submission)
     except SubmissionError as error:
-        raise click.ClickException(str(error)) from None
+        raise PlotError(str(error)) from None
     try:
         with ChildSession(loaded.files, loaded.module_names, loaded.search_path, load_timeout=timeout,
                           sandbox=resolve_sandbox("process")) as session:
@@ -69,12 +73,13 @@ def student_context(submission: str, timeout: float = TIMEOUT) -> Iterator[PartC
 
 
 def reference_function(name: str) -> Callable[..., Any]:
-    from grader.engine.reference import Reference, ReferenceUnavailable
+    from grader.engine.reference import ReferenceUnavailable
+    from grader.engine.reference_source import open_reference
 
     try:
-        return Reference()(name)
+        return open_reference()(name)
     except ReferenceUnavailable as error:
-        raise click.ClickException(str(error)) from None
+        raise PlotError(str(error)) from None
 
 
 def failure_message(failure: StudentFailure, plot_name: str) -> str:
@@ -99,7 +104,7 @@ def gradient_flow_curves(lstm_norms: Callable[..., np.ndarray], length: int = FL
         params = {**base, "b_f": base["b_f"] + bias}
         norms = np.asarray(lstm_norms(x, zeros, zeros, params), dtype=np.float64)
         if norms.shape != (length,):
-            raise click.ClickException(f"gradient_norms returned shape {norms.shape}, expected ({length},)")
+            raise PlotError(f"gradient_norms returned shape {norms.shape}, expected ({length},)")
         curves.append(Curve(f"LSTM, forget-gate bias b_f = {bias:g}", norms, style))
     return curves
 
@@ -161,25 +166,16 @@ def reference_forecast_run() -> ForecastRun:
                                                    capstone.STEPS, capstone.LEARNING_RATE,
                                                    capstone.TRAINING_SEED)
     seconds = time.perf_counter() - started
-    from grader.lstm.numpy_lstm import forecast  # --reference needs the solutions, so this is a full install
+    from grader.lstm.forward_choice import readout_forecast
+    from grader.lstm.numpy_lstm import lstm_forward  # --reference needs the solutions, so this is a full install
 
-    prediction = forecast(model, task.x_test)
+    prediction = readout_forecast(lstm_forward, model, task.x_test)
     return ForecastRun(task, model, prediction, mean_squared_error(prediction, task.y_test),
                        mean_squared_error(task.naive, task.y_test), seconds)
 
 
-@click.group()
-def plot() -> None:
-    """Draw the bonus parts as PNG pictures (needs the plot extra: matplotlib)."""
-
-
-@plot.command("gradient-flow")
-@click.argument("submission", required=False, default="exercises")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("gradient-flow.png"),
-              show_default=True, help="PNG file to write.")
-@click.option("--reference", "use_reference", is_flag=True, help="Draw the reference solution's LSTM.")
-def gradient_flow(submission: str, out: Path, use_reference: bool) -> None:
-    """Gradient norm over time: a vanilla RNN against your LSTM (your gradient_norms)."""
+def gradient_flow_picture(submission: str, out: Path, use_reference: bool) -> Path:
+    """Draw the gradient flow of the submission's gradient_norms (or the reference's) into `out`."""
     pyplot()
     if use_reference:
         curves = gradient_flow_curves(reference_function("gradient_norms"))
@@ -192,17 +188,12 @@ def gradient_flow(submission: str, out: Path, use_reference: bool) -> None:
             try:
                 curves = gradient_flow_curves(student_norms)
             except StudentFailure as failure:
-                raise click.ClickException(failure_message(failure, "gradient-flow")) from None
-    click.echo(f"wrote {draw_gradient_flow(curves, out)}")
+                raise PlotError(failure_message(failure, "gradient-flow")) from None
+    return draw_gradient_flow(curves, out)
 
 
-@plot.command("forecast")
-@click.argument("submission", required=False, default="exercises")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("forecast.png"),
-              show_default=True, help="PNG file to write.")
-@click.option("--reference", "use_reference", is_flag=True, help="Train and draw the reference solution.")
-def forecast_plot(submission: str, out: Path, use_reference: bool) -> None:
-    """The sunspot series, your held-out forecast and the naive last-value forecast."""
+def forecast_picture(submission: str, out: Path, use_reference: bool) -> Path:
+    """Train the submission's forecaster (or the reference's) and draw its forecast into `out`."""
     pyplot()
     if use_reference:
         run, who = reference_forecast_run(), "reference"
@@ -211,7 +202,7 @@ def forecast_plot(submission: str, out: Path, use_reference: bool) -> None:
             try:
                 run, who = run_student_forecast(context), "your"
             except StudentFailure as failure:
-                raise click.ClickException(failure_message(failure, "forecast")) from None
+                raise PlotError(failure_message(failure, "forecast")) from None
             except ForecastProblem as problem:
-                raise click.ClickException(str(problem)) from None
-    click.echo(f"wrote {draw_forecast(run, out, who)}")
+                raise PlotError(str(problem)) from None
+    return draw_forecast(run, out, who)

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from grader.lstm.registry import all_parts
+from grader.engine.results import PartResult
+from grader.lstm import all_parts
+from grader.report.part_view import part_view, text_lines
 
 REPORT_KEY = pytest.StashKey[Any]()
 
@@ -29,7 +31,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 class PartFailed(Exception):
-    """A part did not pass; its messages are the failure text."""
+    """A part did not pass; the lines of its view are the failure text."""
+
+
+def failure_text(result: PartResult) -> str:
+    """What pytest prints for a part that did not pass: its heading and the lines of its view.
+
+    The next step is included: the plugin comes with the lstm-grader command.
+    """
+    view = part_view(result)
+    return "\n".join([view.heading, *text_lines(view)])
 
 
 class LstmPart(pytest.Item):
@@ -44,10 +55,7 @@ class LstmPart(pytest.Item):
         self.user_properties.append(("points", part.score))
         self.user_properties.append(("max_points", part.max_score))
         if part.status != "pass":
-            lines = [f"{part.name}  {part.status.upper()}  {part.score:g}/{part.max_score:g}", *part.messages]
-            if part.hint:
-                lines.append(f"hint: {part.hint}")
-            raise PartFailed("\n".join(lines))
+            raise PartFailed(failure_text(part))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, PartFailed):
@@ -61,7 +69,7 @@ class LstmPart(pytest.Item):
 def graded_report(session: pytest.Session) -> Any:
     """Grade the submission once, for the selected parts."""
     if REPORT_KEY not in session.stash:
-        from grader.engine.grading import grade
+        from grader.lstm.grading import grade
 
         config = session.config
         names = [item.part_name for item in session.items if isinstance(item, LstmPart)]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.lstm.registry import all_parts
+from grader.lstm import all_parts
 from grader.engine.results import Report
 
 PROGRESS_DIR = ".lstm-grader"

@@ -1,0 +1,49 @@
+"""The reference with one known mistake made: how the diagnosis computes what a mistake gives.
+
+A mistake is a text replacement over one reference solutions file. Every
+solutions file is loaded together (in name order, which is their import
+order), so a mistake in a helper (say `sigmoid`) also changes every reference
+function that calls it: that is how the diagnosis of a composite part names
+the helper that causes the failure. Loaded in the trusted parent only.
+"""
+from __future__ import annotations
+
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from grader.engine.parts import Mistake
+from grader.engine.reference import load_functions
+
+
+class CatalogueError(Exception):
+    """A catalogue entry no longer fits the reference solutions it edits."""
+
+
+def variant_source(mistake: Mistake, folder: Path) -> str:
+    """The text of `mistake.file` with the mistake made; exactly one occurrence of `old` is required."""
+    text = (folder / mistake.file).read_text()
+    count = text.count(mistake.old)
+    if count != 1:
+        raise CatalogueError(f"{mistake.id}: {mistake.old!r} occurs {count} times in {folder / mistake.file}, "
+                             "expected exactly once; update the catalogue to the reference")
+    return text.replace(mistake.old, mistake.new)
+
+
+@lru_cache(maxsize=256)
+def variant_functions(mistake: Mistake, folder: str) -> dict[str, Callable[..., Any]]:
+    """All reference functions with one mistake made, loaded from a temporary copy of the reference."""
+    source = Path(folder)
+    with tempfile.TemporaryDirectory(prefix="lstm-grader-mistake-") as scratch:
+        files = []
+        for path in sorted(source.glob("*.py")):
+            target = Path(scratch) / path.name
+            target.write_text(variant_source(mistake, source) if path.name == mistake.file else path.read_text())
+            files.append(target)
+        return load_functions(files)
+
+
+def variant(mistake: Mistake, function: str, folder: Path) -> Callable[..., Any]:
+    """The reference function `function` as it computes with `mistake` made."""
+    return variant_functions(mistake, str(folder))[function]
