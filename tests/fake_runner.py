@@ -243,7 +243,7 @@ def default_reference() -> ReferenceSource:
 def part_context(runner: FakeRunner, seed: int, reference: ReferenceSource | None = None,
                  timeout: float = 10.0) -> PartContext:
     """The context a checker runs in, around the fake runner."""
-    return PartContext(runner, reference or default_reference(), seed, timeout)  # type: ignore[arg-type]
+    return PartContext(runner, reference or default_reference(), seed, timeout)
 
 
 def import_notes(loaded: LoadResult) -> list[str]:

@@ -20,7 +20,8 @@ from grader.engine.outputs import finish
 from grader.engine.parts import Part
 from grader.engine.reference import ReferenceSource
 from grader.engine.results import Diagnosis, PartResult
-from grader.sandbox import DEFAULT_TIMEOUT, ChildDied, ChildSession, ChildTimeout, Reply, SandboxUnavailable
+from grader.engine.runner import Runner
+from grader.sandbox import DEFAULT_TIMEOUT, ChildDied, ChildTimeout, Reply, SandboxUnavailable
 
 
 class StudentFailure(Exception):
@@ -35,7 +36,7 @@ class StudentFailure(Exception):
 
 @dataclass
 class PartContext:
-    session: ChildSession
+    session: Runner
     reference: ReferenceSource
     seed: int
     timeout: float = DEFAULT_TIMEOUT

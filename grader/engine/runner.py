@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol, Sequence, runtime_checkable
 
+from grader.sandbox.launch import DEFAULT_TIMEOUT
+
 if TYPE_CHECKING:
     from grader.engine.gradcheck import Perturbation
     from grader.sandbox import LoadResult, Reply
@@ -38,7 +40,7 @@ class Runner(Protocol):
         ...
 
     def call(self, function: str, args: list[Any], *, arg_names: list[str] | None = None,
-             keep: tuple[int, ...] = (), timeout: float = 10.0) -> Reply:
+             keep: tuple[int, ...] = (), timeout: float = DEFAULT_TIMEOUT) -> Reply:
         """Call `function(*args)` once.
 
         Args:
@@ -57,7 +59,7 @@ class Runner(Protocol):
         ...
 
     def perturb(self, function: str, args: list[Any], perturbations: Sequence[Perturbation],
-                outputs: list[int | None], *, timeout: float = 10.0) -> Reply:
+                outputs: list[int | None], *, timeout: float = DEFAULT_TIMEOUT) -> Reply:
         """Call `function` once per perturbation of `args`.
 
         Each perturbation is (argument index, dict key or None, flat element index
