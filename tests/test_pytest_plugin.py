@@ -48,6 +48,22 @@ def test_keyword_selection_grades_only_the_selected_parts(tmp_path: Path) -> Non
     assert list(cases_by_name(root)) == ["forget_gate"]
 
 
+def test_part_option_selects_exactly_the_named_parts(tmp_path: Path) -> None:
+    """-k sigmoid would also take sigmoid_backward; --lstm-part sigmoid takes only sigmoid."""
+    submission = tmp_path / "answer.py"
+    submission.write_text(WRONG)
+    completed, root = run_pytest(tmp_path, "--lstm-submission", str(submission), "--lstm-part", "sigmoid",
+                                 "--lstm-part", "cell_update")
+    assert sorted(cases_by_name(root)) == ["cell_update", "sigmoid"], completed.stdout[-2000:]
+
+
+def test_an_unknown_part_is_a_usage_error(tmp_path: Path) -> None:
+    completed = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--lstm-submission", "x.py",
+                                "--lstm-part", "sigmoidd"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 4
+    assert "--lstm-part: no part named sigmoidd" in completed.stderr + completed.stdout
+
+
 def test_plugin_is_inert_without_the_option(tmp_path: Path) -> None:
     (tmp_path / "test_plain.py").write_text("def test_one():\n    pass\n")
     completed, root = run_pytest(tmp_path)

@@ -17,6 +17,7 @@ from grader.lstm import part_names
 from grader.report.progress_bar import make_progress
 from grader.sandbox import DEFAULT_TIMEOUT, SANDBOX_MODES, Sandbox, SandboxUnavailable, resolve_sandbox
 from grader.sandbox.safe_text import clean_text
+from grader.cli.options import SECONDS
 
 INTERRUPTED = 130  # the shell's code for a Ctrl-C
 
@@ -59,7 +60,7 @@ def report_run(result: BatchResult, out: Path) -> None:
               help="Folder for grades.csv, reports/, feedback/ and the summary.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Submissions graded in parallel.")
-@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
+@click.option("--timeout", type=SECONDS, default=DEFAULT_TIMEOUT, show_default=True,
               help="Seconds each part may run before it is stopped.")
 @click.option("--force", is_flag=True, help="Regrade everything, ignoring the journal.")
 @click.option("--sandbox", "sandbox_mode", type=click.Choice(SANDBOX_MODES), default="auto",

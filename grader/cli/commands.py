@@ -13,6 +13,8 @@ from grader.lstm import part_names
 from grader.sandbox import DEFAULT_TIMEOUT, SANDBOX_MODES, SandboxUnavailable, resolve_sandbox
 from grader.report.terminal import render_json, render_report
 from grader.engine.submission import SubmissionError
+from grader.cli.options import SECONDS, SEED
+from grader.engine.results import Report
 
 USAGE_ERROR = 2
 
@@ -74,9 +76,9 @@ def main() -> None:
 @click.option("--part", "parts", multiple=True, metavar="NAME",
               help="Grade only this part (repeatable). Parts: " + ", ".join(part_names()))
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report of the contract.")
-@click.option("--seed", type=int, default=None,
+@click.option("--seed", type=SEED, default=None,
               help="Seed of the random cases (default: derived from your files).")
-@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
+@click.option("--timeout", type=SECONDS, default=DEFAULT_TIMEOUT, show_default=True,
               help="Seconds each part may run before it is stopped.")
 @click.option("--no-progress", is_flag=True,
               help="Do not record this run in <workspace>/.lstm-grader/progress.json.")
@@ -85,8 +87,13 @@ def main() -> None:
 @click.option("--sandbox", "sandbox_mode", type=click.Choice(SANDBOX_MODES), default="auto", show_default=True,
               help="How your code is held in: auto picks the strongest here (see the README); "
                    "none runs it unconfined (unsafe).")
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="SCORE",
+              help="Exit 1 when the score, as a percentage of the points graded (core parts; bonus "
+                   "parts when only those are graded), is below SCORE: for CI. Without it, check exits 0 "
+                   "whatever the score, and 2 on a usage error.")
 def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: int | None,
-          timeout: float, no_progress: bool, junit_path: Path | None, sandbox_mode: str) -> None:
+          timeout: float, no_progress: bool, junit_path: Path | None, sandbox_mode: str,
+          fail_under: float | None) -> None:
     """Grade SUBMISSION: a .py file, a folder of .py files, or a notebook (default: exercises/, or the
     workspace you are in)."""
     known = set(part_names())
@@ -98,16 +105,12 @@ def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: i
         click.echo("lstm-grader: no exercises/ folder here; give the path of your work, or make a "
                    "fresh workspace with: lstm-grader start my-lstm", err=True)
         sys.exit(USAGE_ERROR)
+    if junit_path is not None and not junit_path.resolve().parent.is_dir():
+        raise click.UsageError(f"--junit {junit_path}: the folder {junit_path.parent} does not exist; create it first")
     try:
         sandbox = resolve_sandbox(sandbox_mode, quiet=as_json)
         report = grade(target, parts=list(parts) or None, seed=seed, timeout=timeout, sandbox=sandbox)
-    except SandboxUnavailable as error:
-        click.echo(f"lstm-grader: {error}", err=True)
-        sys.exit(USAGE_ERROR)
-    except SubmissionError as error:
-        click.echo(f"lstm-grader: {error}", err=True)
-        sys.exit(USAGE_ERROR)
-    except ReferenceUnavailable as error:
+    except (SandboxUnavailable, SubmissionError, ReferenceUnavailable) as error:
         click.echo(f"lstm-grader: {error}", err=True)
         sys.exit(USAGE_ERROR)
     from grader.student.workspace import record  # progress per workspace: what passes, best score, next part
@@ -122,6 +125,16 @@ def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: i
         click.echo(render_json(report))
     else:
         render_report(report, sys.stdout, progress=progress)
+    if fail_under is not None and percentage(report) < fail_under:
+        click.echo(f"lstm-grader: score {percentage(report):.4g}% is below --fail-under {fail_under:g}", err=True)
+        sys.exit(1)
+
+
+def percentage(report: Report) -> float:
+    """The score as a percentage of the points graded: the core parts, or the bonus parts alone."""
+    if report.max_score:
+        return 100.0 * report.score / report.max_score
+    return 100.0 * report.bonus / report.max_bonus if report.max_bonus else 100.0
 
 
 @main.command("make-exercises")

@@ -12,6 +12,7 @@ from grader.sandbox import DEFAULT_TIMEOUT
 from grader.lstm.grading import grade
 from grader.lstm import part_names
 from grader.engine.submission import SubmissionError
+from grader.cli.options import SECONDS, SEED
 
 USAGE_ERROR = 2
 
@@ -63,8 +64,8 @@ def explain(topic: str | None) -> None:
 @click.argument("submission", required=False)
 @click.option("--part", "parts", multiple=True, metavar="NAME", type=click.Choice(part_names()),
               help="Grade only this part (repeatable).")
-@click.option("--seed", type=int, default=None, help="Seed of the random cases (default: from your files).")
-@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
+@click.option("--seed", type=SEED, default=None, help="Seed of the random cases (default: from your files).")
+@click.option("--timeout", type=SECONDS, default=DEFAULT_TIMEOUT, show_default=True,
               help="Seconds each part may run before it is stopped.")
 def watch(submission: str | None, parts: tuple[str, ...], seed: int | None, timeout: float) -> None:
     """Grade SUBMISSION again every time you save (default: exercises/, or the workspace you are in); Ctrl-C stops."""

@@ -61,7 +61,8 @@ def check_backward(part: Part, context: PartContext) -> PartResult:
         numerical_note = forward_note
     names = list(numerical_errors) or list(verdicts)
     rows = tuple(GradientRow(name, verdict_error(verdicts.get(name)), numerical_errors.get(name),
-                             part.tolerance, gradcheck.NUMERICAL_TOLERANCE) for name in names)
+                             part.tolerance, gradcheck.NUMERICAL_TOLERANCE, shape_note(verdicts.get(name)))
+                 for name in names)
     return backward_verdict(part, context, started, verdicts, rows, forward_problem, observations,
                             depends_on_inputs, numerical_note)
 
@@ -88,6 +89,17 @@ def arguments_with_cache(part: Part, context: PartContext, case: Case) -> tuple[
     forward_expected = context.reference(maker.name)(*case.extra["forward_args"])
     problem = forward_disagreement(maker.name, forward_value, forward_expected)
     return case.args + (forward_value[at],), case.args + (forward_expected[at],), problem
+
+
+def shape_note(verdict: OutputVerdict | None) -> str:
+    """"shape (3, 6), expected (6,)" when the student's gradient cannot be compared at all, else ''."""
+    if verdict is None or verdict.comparison is None or not isinstance(verdict.expected, np.ndarray):
+        return ""
+    if not isinstance(verdict.got, np.ndarray):
+        return f"{describe_value(verdict.got)}, expected shape {verdict.expected.shape}"
+    if verdict.got.shape != verdict.expected.shape:
+        return f"shape {verdict.got.shape}, expected {verdict.expected.shape}"
+    return ""
 
 
 def verdict_error(verdict: OutputVerdict | None) -> float | None:
@@ -184,7 +196,9 @@ def stack_problem(function: str, output_names: tuple[str, ...], error: gradcheck
 
 
 def format_errors(rows: list[GradientRow], attribute: str) -> str:
-    return "  ".join(f"{row.name} {getattr(row, attribute):.1e}" for row in rows)
+    """ "dW_f 4.1e-01  db shape (3, 6), expected (6,)": each row's error, or why it has none."""
+    return "  ".join(f"{row.name} {row.problem}" if row.problem else f"{row.name} {getattr(row, attribute):.1e}"
+                     for row in rows)
 
 
 def forward_label(part: Part) -> str:

@@ -21,7 +21,9 @@ class GradientRow:
 
     `vs_reference` compares with the reference backward on the same inputs;
     `vs_numerical` compares with central differences of the student's own
-    forward. Either is None when that check did not run.
+    forward. Either is None when that check did not run. `problem` names what
+    made a comparison impossible (a wrong shape), so no one reads an infinite
+    error as an infinite gradient.
     """
 
     name: str
@@ -29,6 +31,7 @@ class GradientRow:
     vs_numerical: float | None
     tolerance: float
     numerical_tolerance: float
+    problem: str = ""
 
     @property
     def ok(self) -> bool:

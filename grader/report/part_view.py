@@ -119,8 +119,9 @@ def error_text(value: float | None) -> str:
 
 def gradient_line(row: GradientRow) -> GradientLine:
     """One gradient row, worded."""
-    return GradientLine(row.name, error_text(row.vs_reference), error_text(row.vs_numerical),
-                        "ok" if row.ok else "WRONG", row.ok)
+    reference = row.problem if row.problem else error_text(row.vs_reference)
+    numerical = "-" if row.problem and row.vs_numerical == float("inf") else error_text(row.vs_numerical)
+    return GradientLine(row.name, reference, numerical, "ok" if row.ok else "WRONG", row.ok)
 
 
 def without_lines(messages: tuple[str, ...], removed: list[str]) -> list[str]:

@@ -5,7 +5,7 @@ package is installed and does nothing unless --lstm-submission is given. Each
 item passes when its part passes; its points are in `item.user_properties`
 (("points", score), ("max_points", max_score)), which JUnit XML and GitHub
 Classroom's pytest-based grading read. The submission is graded once, for the
-parts still selected after -k / deselection.
+parts still selected after --lstm-part, -k and deselection.
 """
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from grader.engine.results import PartResult
-from grader.lstm import all_parts
+from grader.lstm import all_parts, part_names
 from grader.report.part_view import part_view, text_lines
+from grader.sandbox.launch import DEFAULT_TIMEOUT
 
 REPORT_KEY = pytest.StashKey[Any]()
 
@@ -24,7 +25,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("lstm-grader")
     group.addoption("--lstm-submission", metavar="PATH", default=None,
                     help="grade this submission (.py, folder or notebook): one test per part")
-    group.addoption("--lstm-timeout", type=float, default=10.0, help="seconds per part (default 10)")
+    group.addoption("--lstm-part", action="append", default=[], metavar="PART", dest="lstm_parts",
+                    help="grade only this part, exactly (repeatable; -k matches substrings: "
+                         "-k sigmoid also selects sigmoid_backward)")
+    group.addoption("--lstm-timeout", type=float, default=DEFAULT_TIMEOUT,
+                    help=f"seconds per part (default {DEFAULT_TIMEOUT:g})")
     group.addoption("--lstm-seed", type=int, default=None, help="seed of the random cases")
     group.addoption("--lstm-sandbox", default="auto", choices=("auto", "bwrap", "process", "none"),
                     help="how to isolate the submission (default: auto, the strongest available)")
@@ -84,6 +89,12 @@ def graded_report(session: pytest.Session) -> Any:
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     if not config.getoption("lstm_submission"):
         return
+    chosen = config.getoption("lstm_parts")
+    unknown = sorted(set(chosen) - set(part_names()))
+    if unknown:
+        raise pytest.UsageError(f"--lstm-part: no part named {', '.join(unknown)}; parts are: {', '.join(part_names())}")
     for part in all_parts():
+        if chosen and part.name not in chosen:
+            continue
         items.append(LstmPart.from_parent(session, name=f"lstm::{part.name}", part_name=part.name,
                                           max_points=float(part.points)))

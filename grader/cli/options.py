@@ -1,0 +1,30 @@
+"""Option types shared by the commands: a bad value is a one-line usage error, never a traceback."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import click
+
+MAX_SEED = 2**32 - 1  # numpy's SeedSequence takes any non-negative integer; the reports keep 32 bits
+MAX_TIMEOUT = 3600.0
+
+
+class Seconds(click.ParamType):
+    """A time limit in seconds: a finite number above zero, at most an hour."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or seconds <= 0 or seconds > MAX_TIMEOUT:
+            self.fail(f"{value!r} is not a time limit: give seconds above 0 and at most {MAX_TIMEOUT:g}",
+                      param, ctx)
+        return seconds
+
+
+SECONDS = Seconds()
+SEED = click.IntRange(0, MAX_SEED)
