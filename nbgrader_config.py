@@ -1,4 +1,4 @@
-"""nbgrader settings for the LSTM course (see docs/readme/notebooks.md).
+"""nbgrader settings for the LSTM course (see the README, "Notebooks and nbgrader").
 
 Copy this file into your course folder (next to source/ and gradebook.db).
 The autograder test cells import the grader, so grade in an environment where

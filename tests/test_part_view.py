@@ -114,7 +114,7 @@ def test_the_view_words_points_status_mismatch_gradients_and_next_step() -> None
     view = part_view(DIAGNOSED)
     assert (view.status_word, view.points, view.heading) == ("FAIL", "2/6", "lstm_cell_forward  FAIL  2/6")
     assert [str(line) for line in view.mismatch] == ["expected c: [0, :4] [0.1 0.2]", "got      c: [0, :4] [0.3 0.4]"]
-    assert str(view.next_step) == "next: lstm-grader hint lstm_cell_forward"
+    assert str(view.next_step) == "next: lstm-grader hint cell_update"  # the diagnosis found the mistake there
     rows = {row.name: row for row in part_view(BACKWARD).gradients}
     assert (rows["dW"].vs_reference, rows["dW"].vs_numerical, rows["dW"].verdict) == ("2.0e-15", "-", "ok")
     assert (rows["db"].vs_reference, rows["db"].verdict, rows["db"].ok) == ("3.0e-01", "WRONG", False)

@@ -57,6 +57,15 @@ def test_part_option_selects_exactly_the_named_parts(tmp_path: Path) -> None:
     assert sorted(cases_by_name(root)) == ["cell_update", "sigmoid"], completed.stdout[-2000:]
 
 
+def test_junit_classnames_name_the_group_as_report_to_junit_does(tmp_path: Path) -> None:
+    submission = tmp_path / "answer.py"
+    submission.write_text(WRONG)
+    _, root = run_pytest(tmp_path, "--lstm-submission", str(submission), "--lstm-part", "sigmoid",
+                         "--lstm-part", "sigmoid_backward")
+    assert {case.get("name"): case.get("classname") for case in root.iter("testcase")} == {
+        "sigmoid": "lstm.forward", "sigmoid_backward": "lstm.backward"}
+
+
 def test_an_unknown_part_is_a_usage_error(tmp_path: Path) -> None:
     completed = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--lstm-submission", "x.py",
                                 "--lstm-part", "sigmoidd"], cwd=tmp_path, capture_output=True, text=True, timeout=120)

@@ -110,7 +110,11 @@ def gradescope_test_output(part: Any) -> str:
 
 
 def results_from_report(report: Any) -> dict[str, Any]:
-    """Gradescope's results.json from a Report: one test per part, drawn from the part's view."""
+    """Gradescope's results.json from a Report: one test per part, drawn from the part's view.
+
+    The score is the core score plus the bonus: set the assignment's points to 100
+    in Gradescope and the bonus counts as extra credit (up to 120).
+    """
     from grader.report.part_view import report_view
 
     view = report_view(report)
@@ -120,7 +124,8 @@ def results_from_report(report: Any) -> dict[str, Any]:
               "tags": [part.group]}
              for number, (part, result) in enumerate(zip(view.parts, report.parts), start=1)]
     notes = "".join(f"\n{note}" for note in view.notes)
-    totals = f"LSTM grader: {view.score}" + (f", bonus {view.bonus}" if view.bonus else "")
+    totals = f"LSTM grader: {view.score}" + (
+        f", bonus {view.bonus} (extra credit: Gradescope's score is the two added together)" if view.bonus else "")
     return {"score": float(report.score + report.bonus), "visibility": VISIBILITY, "stdout_visibility": "hidden",
             "output": f"{totals}{notes}\nGraded in: {view.isolation}", "tests": tests}
 

@@ -28,6 +28,7 @@ class SecretError(Exception):
 class CourseSecret:
     value: bytes
     source: str  # where it came from, for the notice; never the value itself
+    warning: str = ""  # said on the terminal: a file others can read, say
 
     @property
     def configured(self) -> bool:
@@ -56,5 +57,14 @@ def load_secret(secret_file: Path | None = None) -> CourseSecret:
             raise SecretError(f"{candidate}: cannot be read ({error})") from error
         if not value:
             raise SecretError(f"{candidate}: the secret file is empty")
-        return CourseSecret(value, str(candidate))
+        return CourseSecret(value, str(candidate), exposure_warning(candidate))
     return CourseSecret(b"", "")
+
+
+def exposure_warning(path: Path) -> str:
+    """A warning when users other than the owner may read the secret file, else ''."""
+    mode = path.stat().st_mode & 0o777
+    if not mode & 0o077:
+        return ""
+    return (f"warning: the secret file {path} is readable by others (mode {mode:o}), so anyone on this "
+            f"machine can work out every student's hidden cases; chmod 600 {path}")

@@ -79,10 +79,19 @@ def finish(part: Part, context: PartContext, status: str, score: float, messages
     if len(output) > OUTPUT_SHOWN:
         # each call's output was already capped in the child, so the true total is unknown here
         output = output[:OUTPUT_SHOWN] + f"\n... (output trimmed to its first {OUTPUT_SHOWN} characters)"
-    hint = None if status == "pass" else part.hint
+    hint = None if status == "pass" else hint_for(part, diagnosis)
     return PartResult(part.name, part.group, status, float(score), float(part.points), tuple(messages),
                       diagnosis.id if diagnosis else None, hint, time.perf_counter() - started, output=output,
                       finding=diagnosis, **extra)
+
+
+def hint_for(part: Part, diagnosis: Diagnosis | None) -> str:
+    """The part's hint, or, when the mistake is in a function it calls, that function's hint."""
+    if diagnosis is not None and diagnosis.found_in:
+        callee = next((called for called in part.callees() if called.name == diagnosis.found_in), None)
+        if callee is not None:
+            return callee.hint
+    return part.hint
 
 
 @dataclass

@@ -117,6 +117,19 @@ def error_text(value: float | None) -> str:
     return "-" if value is None else f"{value:.1e}"
 
 
+def hinted_part(result: PartResult) -> str:
+    """The part whose hint helps: the called function that holds the mistake, when the diagnosis names one.
+
+    A diagnosis id is "<part>.<mistake>" with the part whose code holds it, so the
+    saved JSON report (which has no `finding`) gives the same answer.
+    """
+    if result.finding is not None and result.finding.found_in:
+        return result.finding.found_in
+    if result.diagnosis and "." in result.diagnosis:
+        return result.diagnosis.split(".", 1)[0]
+    return result.name
+
+
 def gradient_line(row: GradientRow) -> GradientLine:
     """One gradient row, worded."""
     reference = row.problem if row.problem else error_text(row.vs_reference)
@@ -155,7 +168,7 @@ def part_view(result: PartResult) -> PartView:
         gradients=tuple(gradient_line(row) for row in result.gradients),
         printed=labelled("printed", printed) if printed else None,
         hint=labelled("hint", result.hint) if result.hint else None,
-        next_step=labelled("next", f"lstm-grader hint {result.name}"))
+        next_step=labelled("next", f"lstm-grader hint {hinted_part(result)}"))
 
 
 def part_result_from_dict(data: Mapping[str, Any]) -> PartResult:

@@ -96,5 +96,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     for part in all_parts():
         if chosen and part.name not in chosen:
             continue
-        items.append(LstmPart.from_parent(session, name=f"lstm::{part.name}", part_name=part.name,
+        # the node id gives JUnit's classname: lstm.forward, lstm.backward, lstm.bonus (as report_to_junit)
+        items.append(LstmPart.from_parent(session, name=f"lstm::{part.name}", nodeid=f"lstm/{part.group}::{part.name}",
+                                          part_name=part.name,
                                           max_points=float(part.points)))
