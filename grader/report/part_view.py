@@ -25,6 +25,9 @@ LABELS = {"expected": "expected ", "got": "got      ", "printed": "your code pri
           "next": "next: ", "mistake": "mistake id: "}
 
 
+NOT_STARTED = "still raises NotImplementedError"
+
+
 def points(value: float) -> str:
     """Points as a person writes them: 3, 2.5, 0."""
     return f"{value:g}"
@@ -91,6 +94,11 @@ class PartView:
     def heading(self) -> str:
         """"forget_gate  FAIL  0/4": the first line of a part's details."""
         return f"{self.name}  {self.status_word}  {self.points}"
+
+    @property
+    def not_started(self) -> bool:
+        """A stub nobody has touched yet: it still raises NotImplementedError."""
+        return self.status == "missing" and NOT_STARTED in self.reason
 
     @property
     def detailed(self) -> bool:
@@ -224,6 +232,22 @@ class ReportView:
         """"score 12 / 100   bonus 3 / 20   (seed 1234)": the last line of the terminal view."""
         line = f"score {self.score}" + (f"   bonus {self.bonus}" if self.bonus else "")
         return line + (f"   (seed {self.seed})" if self.seed is not None else "")
+
+    @property
+    def started_parts(self) -> tuple[PartView, ...]:
+        """The parts the table lists: all but the untouched stubs, which `not_started_line` groups."""
+        return tuple(part for part in self.parts if not part.not_started)
+
+    @property
+    def not_started_line(self) -> str:
+        """"not started yet, 21 parts worth 120 points (...): sigmoid, forget_gate, ...", or ''."""
+        untouched = [part for part in self.parts if part.not_started]
+        if not untouched:
+            return ""
+        worth = sum(float(part.points.split("/")[-1]) for part in untouched)
+        return (f"not started yet, {len(untouched)} parts worth {points(worth)} points (each still raises "
+                f"NotImplementedError: write your code in its marked region): "
+                + ", ".join(part.name for part in untouched))
 
     @property
     def next_part(self) -> PartView | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import textwrap
 from typing import IO, TYPE_CHECKING, Sequence
 
 from rich.console import Console, Group, RenderableType
@@ -29,6 +30,9 @@ LINE_STYLE = {"diagnosis": "yellow", "printed": "dim"}
 LABEL_STYLE = {"expected": "green", "got": "red", "hint": "bold cyan", "next": "bold"}
 
 
+PLAIN_WIDTH = 100  # the grouped line of untouched stubs, wrapped for pipes and files
+
+
 def render_json(report: Report) -> str:
     return json.dumps(report.to_dict(), indent=2)
 
@@ -39,7 +43,10 @@ def render_plain(report: Report, progress: ProgressView | None = None) -> str:
     lines = [f"lstm-grader: {view.submission}"]
     lines += [f"note: {note}" for note in view.notes]
     width = max((len(part.name) for part in view.parts), default=10)
-    lines += [f"{part.name:<{width}}  {part.status_word:<7}  {part.points:>5}  {part.reason}" for part in view.parts]
+    lines += [f"{part.name:<{width}}  {part.status_word:<7}  {part.points:>5}  {part.reason}"
+              for part in view.started_parts]
+    if view.not_started_line:
+        lines += textwrap.wrap(view.not_started_line, PLAIN_WIDTH, subsequent_indent="  ")
     for part in view.parts:
         if part.detailed:
             lines += ["", part.heading, *text_lines(part)]
@@ -62,7 +69,7 @@ def parts_table(view: ReportView) -> Table:
     table.add_column("status")
     table.add_column("points", justify="right")
     table.add_column("reason", overflow="fold")
-    for part in view.parts:
+    for part in view.started_parts:
         table.add_row(part.name, part.group, status_text(part), part.points, Text(part.reason))  # never markup
     return table
 
@@ -130,7 +137,10 @@ def render_rich(report: Report, console: Console, progress: ProgressView | None 
     view = report_view(report)
     for note in view.notes:
         console.print(Text.assemble(("note: ", "bold yellow"), note))
-    console.print(parts_table(view))
+    if view.started_parts:
+        console.print(parts_table(view))
+    if view.not_started_line:
+        console.print(Text(view.not_started_line, style="dim"))
     for part in view.parts:
         if part.detailed:
             console.print(failure_panel(part))
