@@ -54,7 +54,8 @@ class FakeGrader:
     """A grade_entry that counts attempts per student in files and misbehaves for some of them.
 
     `failures` maps a student to (what to do, how many times): "kill" SIGKILLs the worker,
-    "enospc" raises a full disk, "bad report" returns a broken report, "slow" takes 0.5 s.
+    "enospc" raises a full disk, "bad report" returns a broken report, "slow" takes 0.5 s,
+    "unreadable" says the submission cannot be read (the student's doing), "interrupt" is a Ctrl-C.
     """
 
     def __init__(self, folder: Path, failures: dict[str, tuple[str, int]] | None = None,
@@ -81,6 +82,10 @@ class FakeGrader:
                 return {"parts": []}
             if action == "slow":
                 time.sleep(0.5)
+            if action == "unreadable":
+                return {"error": f"{entry.path.name}: not valid nbformat"}
+            if action == "interrupt":
+                raise KeyboardInterrupt
         return fake_report(entry.student, self.message)
 
 

@@ -28,3 +28,17 @@ def test_a_private_secret_needs_no_warning(tmp_path: Path) -> None:
     secret.write_text("course-secret\n")
     os.chmod(secret, 0o600)
     assert load_secret(secret).warning == ""
+
+
+def test_batch_says_the_warning_on_the_terminal(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from grader.cli.commands import main
+
+    secret = tmp_path / "secret"
+    secret.write_text("course-secret\n")
+    os.chmod(secret, 0o644)
+    (tmp_path / "class").mkdir()
+    result = CliRunner().invoke(main, ["batch", str(tmp_path / "class"), "--out", str(tmp_path / "out"),
+                                       "--secret-file", str(secret)])
+    assert "is readable by others (mode 644)" in result.output, result.output

@@ -32,6 +32,17 @@ def test_plot_of_a_working_submission_writes_a_png(kind: str, tmp_path: Path) ->
     assert out.stat().st_size > 20_000, "a picture with four curves is more than a few bytes"
 
 
+def test_plot_finds_the_workspace_you_are_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace = tmp_path / "my-lstm"  # what `lstm-grader start my-lstm` makes: part*.py, no exercises/
+    workspace.mkdir()
+    for solution in Path(SOLUTIONS).glob("part*.py"):
+        (workspace / solution.name).write_text(solution.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(workspace)
+    code, output = draw("gradient-flow", "--out", "flow.png")
+    assert code == 0, output
+    assert (workspace / "flow.png").read_bytes()[:8] == PNG_MAGIC
+
+
 def test_plot_reference_needs_no_submission(tmp_path: Path) -> None:
     out = tmp_path / "flow.png"
     code, output = draw("gradient-flow", "--reference", "--out", str(out))

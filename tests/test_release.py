@@ -155,3 +155,18 @@ def test_a_notebook_test_cell_self_checks_in_the_release(release, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "SCORE 3.0" in result.stdout
     assert "self-check" in result.stdout
+
+
+def test_start_makes_a_workspace_from_the_installed_wheel(release, tmp_path):
+    # the installed wheel alone: no PYTHONPATH to a checkout, whose solutions/ would make the stubs
+    env = {key: value for key, value in os.environ.items() if key not in ("LSTM_GRADER_SOLUTIONS", "PYTHONPATH")}
+    result = subprocess.run([str(release["bin"] / "lstm-grader"), "start", "my-lstm"], capture_output=True,
+                            text=True, timeout=120, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    stubs = sorted((release["out"] / "exercises").glob("*.py"))
+    assert sorted(path.name for path in (tmp_path / "my-lstm").iterdir()) == [path.name for path in stubs]
+    for stub in stubs:
+        assert (tmp_path / "my-lstm" / stub.name).read_bytes() == stub.read_bytes()
+    checked = run_check(release, tmp_path / "my-lstm", "--json")
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout)["score"] == 0.0

@@ -1,8 +1,19 @@
+from __future__ import annotations
+
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
-from grader.engine.submission import SubmissionError, load_submission
+from grader.engine.grading import with_file_notes
+from grader.engine.results import PartResult
+from grader.engine.submission import SubmissionError, defined_names, load_submission
+from grader.lstm import PARTS
+from grader.lstm.grading import grade
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE = [part.name for part in PARTS]
 
 
 def test_syntax_error_names_file_and_line(tmp_path):
@@ -72,3 +83,63 @@ def test_default_seed_follows_the_content(tmp_path):
     first = load_submission(path).default_seed
     path.write_text("x = 2\n")
     assert load_submission(path).default_seed != first
+
+
+# file problems are said once, in the report's notes; each part says only why it is missing
+
+
+def solutions_copy(folder: Path) -> Path:
+    folder.mkdir()
+    for path in (ROOT / "solutions").glob("part[123]_*.py"):
+        shutil.copyfile(path, folder / path.name)
+    return folder
+
+
+def test_an_import_crash_is_noted_once_and_each_part_names_its_own_file(tmp_path):
+    folder = solutions_copy(tmp_path / "work")
+    backward = folder / "part2_cell_backward.py"
+    backward.write_text("import does_not_exist_xyz\n" + backward.read_text())
+    report = grade(folder, parts=CORE, seed=3)
+    crash = [note for note in report.notes if "does_not_exist_xyz" in note]
+    assert len(crash) == 1 and crash[0].startswith("part2_cell_backward.py: ModuleNotFoundError")
+    missing = [part for part in report.parts if part.status == "missing"]
+    assert {part.name for part in missing} == {"sigmoid_backward", "tanh_backward", "hidden_state_backward",
+                                               "cell_update_backward", "gate_backward", "lstm_cell_backward",
+                                               "lstm_forward", "lstm_backward"}
+    assert all(len(part.messages) == 1 for part in missing), [part.messages for part in missing]
+    assert report.part("gate_backward").messages == (
+        "gate_backward is in part2_cell_backward.py, which failed to import: ModuleNotFoundError: No module named "
+        "'does_not_exist_xyz'",)
+    assert report.part("lstm_backward").messages[0].startswith(
+        "lstm_backward is in part3_sequence.py, which failed to import: ImportError: cannot import name")
+    assert sum(len(message) for part in report.parts for message in part.messages) < 3_000
+
+
+def test_a_syntax_error_says_where_each_of_that_files_functions_went(tmp_path):
+    path = tmp_path / "my_lstm.py"
+    path.write_text("def sigmoid(z):\n    return z\n\ndef forget_gate(x, h_prev, W_f, U_f, b_f)\n    return x\n")
+    report = grade(path, parts=["sigmoid", "forget_gate", "lstm_backward"], seed=3)
+    assert report.notes == ("my_lstm.py: SyntaxError at line 4: expected ':'",)
+    assert report.part("sigmoid").messages == (
+        "sigmoid is in my_lstm.py, which was not loaded: SyntaxError at line 4: expected ':'",)
+    assert report.part("forget_gate").messages == (
+        "forget_gate is in my_lstm.py, which was not loaded: SyntaxError at line 4: expected ':'",)
+    assert report.part("lstm_backward").messages == ("lstm_backward is not defined in the submission",)
+
+
+def test_a_part_that_needs_a_function_that_was_not_loaded_says_where_it_is():
+    unloaded = {"lstm_cell_forward": "part1.py, which was not loaded: SyntaxError at line 9: invalid syntax"}
+    needs = PartResult("lstm_forward", "forward", "error", 0.0, 10.0,
+                       ("needs your lstm_cell_forward: lstm_cell_forward is not defined in the submission",))
+    assert with_file_notes(needs, ["part1.py: SyntaxError at line 9: invalid syntax"], unloaded).messages == (
+        "needs your lstm_cell_forward: lstm_cell_forward is in part1.py, which was not loaded: SyntaxError at line "
+        "9: invalid syntax",)
+    elsewhere = PartResult("sigmoid", "forward", "missing", 0.0, 3.0, ("sigmoid is not defined in the submission",))
+    assert with_file_notes(elsewhere, ["part1.py: SyntaxError at line 9: invalid syntax"], unloaded) == elsewhere
+    raised = PartResult("lstm_forward", "forward", "error", 0.0, 10.0, ("lstm_forward raised ValueError: no",))
+    assert with_file_notes(raised, [], unloaded) == raised
+
+
+def test_the_functions_of_code_that_does_not_compile_are_found_by_name():
+    source = "import numpy as np\ndef sigmoid(z):\n    def inner(): pass\nasync def later(x) :\n  x = (\n"
+    assert defined_names(source) == ["sigmoid", "later"]

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli.commands import main
-from grader.lstm import PARTS
+from grader.lstm import PARTS, all_parts
 from grader.engine.results import PartResult, Report
-from grader.student.start import StartError, exercises_source, start_workspace
+from grader.student.start import StartError, start_workspace
 from grader.student.workspace import load_progress, progress_path, record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,11 +95,12 @@ def test_check_json_records_progress_silently_and_no_progress_skips_it(tmp_path)
     assert load_progress(folder).runs == 1
 
 
-def test_start_copies_the_exercises_in_a_source_checkout(tmp_path):
+def test_start_gives_the_generated_stubs_in_a_source_checkout(tmp_path):
     written = start_workspace(tmp_path / "new")
     names = sorted(path.name for path in written)
     assert names == sorted(path.name for path in (ROOT / "exercises").glob("*.py"))
-    assert exercises_source() == ROOT / "exercises"
+    for path in written:
+        assert path.read_text() == (ROOT / "exercises" / path.name).read_text()  # the checkout's are untouched stubs
     assert "NotImplementedError" in (tmp_path / "new" / "part1_cell_forward.py").read_text()
 
 
@@ -125,3 +126,44 @@ def test_cli_start_tells_the_next_step(tmp_path):
 def test_pyproject_ships_the_exercises_in_the_wheel():
     text = (ROOT / "pyproject.toml").read_text()
     assert '"exercises" = "grader/_exercises"' in text
+
+
+# a notebook holds the core parts only: the bonus parts live in their own .py files
+
+
+def every_part(core_status: str, bonus_status: str) -> Report:
+    """A report on all 21 parts: the core parts with one status, the bonus parts with another."""
+    statuses = {"pass": 1.0, "missing": 0.0}
+    return report(*(PartResult(part.name, part.group, status, statuses[status] * part.points, float(part.points))
+                    for part in all_parts()
+                    for status in [bonus_status if part.group == "bonus" else core_status]))
+
+
+def test_a_solved_notebook_is_not_sent_to_the_bonus_parts(tmp_path):
+    notebook = tmp_path / "lstm_assignment.ipynb"
+    view = record(every_part("pass", "missing"), notebook, today="2025-03-01")
+    assert view.next_part is None and view.passing == view.total == len(PARTS)
+    assert view.newly_passing == tuple(part.name for part in PARTS)
+    assert set(load_progress(tmp_path).parts) == {part.name for part in PARTS}
+
+
+def test_a_notebook_after_the_py_files_is_not_told_about_their_bonus_parts(tmp_path):
+    record(every_part("pass", "pass"), tmp_path, today="2025-03-01")
+    view = record(every_part("pass", "missing"), tmp_path / "lstm_assignment.ipynb", today="2025-03-02")
+    assert view.next_part is None and view.newly_failing == ()
+    assert load_progress(tmp_path).parts["peephole_cell_forward"].passed
+
+
+def test_the_py_files_are_still_sent_to_the_bonus_parts_once_the_core_passes(tmp_path):
+    view = record(every_part("pass", "missing"), tmp_path, today="2025-03-01")
+    assert view.next_part == "peephole_cell_forward"
+
+
+def test_check_on_the_solved_notebook_ends_without_a_bonus_part(tmp_path):
+    notebook = tmp_path / "lstm_assignment.ipynb"
+    notebook.write_bytes((ROOT / "solutions" / "lstm_assignment.ipynb").read_bytes())
+    result_cli = CliRunner().invoke(main, ["check", str(notebook)])
+    assert result_cli.exit_code == 0, result_cli.output
+    assert "progress: 16 of 16 parts pass" in result_cli.output
+    assert "every part passes: well done" in result_cli.output
+    assert "next part to work on" not in result_cli.output

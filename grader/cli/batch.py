@@ -1,16 +1,27 @@
-"""`lstm-grader batch`: grade a class (the work is done by `grader.course.batch.run_batch`)."""
+"""`lstm-grader batch`: grade a class (the work is done by `grader.course.batch.run_batch`).
+
+What a run says at the end is exact: every entry of the input is counted once
+(graded, already done, not gradable, not graded: grader error, skipped), and
+each skipped entry is named with the reason. When some students are left to
+grade (Ctrl-C, a grader error) it prints the command that grades them: this
+one without `--force`. `--force` keeps meaning "regrade everyone", and it
+starts the journal afresh, so after an interrupted forced run the journal holds
+exactly the students that run finished; the same command again would throw
+them away, the printed one grades only the rest.
+"""
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 import click
+from click.core import ParameterSource
 
 from grader.cli.commands import USAGE_ERROR
 from grader.course.archive import ArchiveError
-from grader.course.batch import (BatchOptions, BatchResult, InputError, OutputError, final_line, hide_from_children,
-                                 run_batch)
+from grader.course.batch import BatchOptions, BatchResult, InputError, OutputError, hide_from_children, run_batch
 from grader.course.secret import CourseSecret, SecretError, load_secret
 from grader.course.supervise import REASON_LIMIT
 from grader.lstm import part_names
@@ -20,6 +31,7 @@ from grader.sandbox.safe_text import clean_text
 from grader.cli.options import SECONDS
 
 INTERRUPTED = 130  # the shell's code for a Ctrl-C
+COMMAND_LIMIT = 4000
 
 BATCH_EXAMPLES = """
 \b
@@ -40,18 +52,56 @@ def secret_and_sandbox(secret_file: Path | None, out: Path, sandbox_mode: str) -
     """The course secret and the sandbox, which must keep the output folder and the secret file from children."""
     try:
         secret = load_secret(secret_file)
+        if secret.warning:
+            click.echo(f"lstm-grader: {secret.warning}", err=True)
         protected = [out] + ([Path(secret.source)] if secret.configured and not secret.source.startswith("$") else [])
         return secret, resolve_sandbox(sandbox_mode, protected=protected)
     except (SecretError, SandboxUnavailable) as error:
         fail(f"lstm-grader: {error}")
 
 
-def report_run(result: BatchResult, out: Path) -> None:
-    """The last line on stderr: what the run did, or how to resume it."""
+def resume_command(context: click.Context) -> str:
+    """This command as it was typed, without --force: what grades only the students not finished yet.
+
+    Rebuilt from the arguments and the options given on the command line (not
+    the defaults), quoted for a shell.
+    """
+    words = context.command_path.split()
+    for parameter in context.command.params:
+        name = parameter.name or ""
+        if name == "force" or context.get_parameter_source(name) is not ParameterSource.COMMANDLINE:
+            continue
+        value = context.params[name]
+        if isinstance(parameter, click.Option) and parameter.is_flag:
+            words.append(parameter.opts[0])
+        elif isinstance(parameter, click.Option):
+            for one in value if parameter.multiple else [value]:
+                words += [parameter.opts[0], str(one)]
+        else:
+            words.append(str(value))
+    return clean_text(shlex.join(words), COMMAND_LIMIT).replace("\n", " ")
+
+
+def final_lines(result: BatchResult, out: Path, resume: str) -> list[str]:
+    """What the run did: the counts (each entry once), then how to grade those left to grade."""
+    lines = [f"{result.graded} graded, {result.already_done} already done, {len(result.ungradable)} not "
+             f"gradable, {len(result.grader_errors)} not graded: grader error, {len(result.skipped)} skipped; "
+             f"wrote {out / 'grades.csv'}, {out / 'summary.md'}"]
+    if result.grader_errors:
+        lines.append(f"to grade the {len(result.grader_errors)} not graded, run: {resume}")
+    return lines
+
+
+def report_run(result: BatchResult, out: Path, resume: str, forced: bool) -> None:
+    """The last lines on stderr: what was skipped or left out, then what the run did or how to resume it."""
+    for line in [f"skipped {note}" for note in result.skipped] + [f"left out {note}" for note in result.notes]:
+        click.echo(line, err=True)
     if result.interrupted:
-        fail(f"interrupted: {result.graded} graded this run and journalled; run the same command "
-             "again to resume", INTERRUPTED)
-    click.echo(final_line(result, out), err=True)
+        instead = " (without --force, which would regrade everyone)" if forced else ""
+        fail(f"interrupted: {result.graded} graded and {len(result.ungradable)} not gradable this run, "
+             f"journalled; to resume{instead}, run: {resume}", INTERRUPTED)
+    for line in final_lines(result, out, resume):
+        click.echo(line, err=True)
 
 
 @click.command("batch", epilog=BATCH_EXAMPLES)
@@ -87,4 +137,4 @@ def batch(submissions: Path, out: Path, jobs: int, timeout: float, force: bool, 
         result = run_batch(submissions, options, lambda total: make_progress(total))
     except (ArchiveError, InputError, OutputError) as error:
         fail(f"lstm-grader: {clean_text(error, REASON_LIMIT)}".replace("\n", " "))
-    report_run(result, out)
+    report_run(result, out, resume_command(click.get_current_context()), force)

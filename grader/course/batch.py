@@ -17,6 +17,11 @@ instead of the student's code, the student is shown as "not graded: grader
 error (...)" and never journalled: the next run grades them. An output folder
 that cannot be written stops the batch with one line (OutputError); what was
 written before stays whole.
+
+A run puts every student in exactly one outcome (BatchResult): graded now,
+already done by an earlier run, not gradable now, or a grader error; entries
+of the input that are not submissions are skipped, each with its reason. The
+counts on the terminal and in summary.md/summary.json come from that.
 """
 from __future__ import annotations
 
@@ -58,23 +63,61 @@ class BatchOptions:
     secret: CourseSecret = field(default_factory=lambda: CourseSecret(b"", ""))
 
 
+GRADED, ALREADY_DONE, NOT_GRADABLE, GRADER_ERROR = "graded", "already done", "not gradable", "grader error"
+
+
 @dataclass
 class BatchResult:
-    """What a run did.
+    """What a run did: each student of the class is in exactly one outcome, so the counts add up.
 
     Args:
-        graded: students journalled this run (graded or not gradable).
-        skipped: students already journalled with the same submission, seed and options.
-        ungradable: student -> why the submission could not be read (their doing; final).
-        grader_errors: student -> what failed in the grader or the machine (not journalled).
+        outcomes: student -> GRADED (a report written this run), ALREADY_DONE (journalled
+            by an earlier run with the same submission, seed and options: graded or not
+            gradable), NOT_GRADABLE (this run found the submission cannot be read) or
+            GRADER_ERROR (the grader or the machine failed; not journalled).
+        ungradable: student -> why, for the students this run found not gradable.
+        grader_errors: student -> what failed in the grader or the machine.
+        skipped: "name: why" for each entry of the input that is not a submission.
+        notes: what else was left out of the input ("name: why", e.g. a symlink in a zip).
+        renamed: student id -> the entry's name, for the names that were not already safe ids.
         interrupted: Ctrl-C stopped the run; the class files were not rewritten.
     """
 
-    graded: int = 0
-    skipped: int = 0
+    outcomes: dict[str, str] = field(default_factory=dict)
     ungradable: dict[str, str] = field(default_factory=dict)
     grader_errors: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)
     interrupted: bool = False
+
+    def settle(self, student: str, outcome: str, reason: str = "") -> None:
+        """Put `student` in `outcome` (and out of any other); `reason` for the two that have one."""
+        self.ungradable.pop(student, None)
+        self.grader_errors.pop(student, None)
+        self.outcomes[student] = outcome
+        if outcome == NOT_GRADABLE:
+            self.ungradable[student] = reason
+        elif outcome == GRADER_ERROR:
+            self.grader_errors[student] = reason
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for value in self.outcomes.values() if value == outcome)
+
+    @property
+    def graded(self) -> int:
+        """Students whose report was written this run."""
+        return self.count(GRADED)
+
+    @property
+    def already_done(self) -> int:
+        """Students an earlier run finished (graded or not gradable) and this run left alone."""
+        return self.count(ALREADY_DONE)
+
+    def counts(self) -> dict[str, int]:
+        """This run's counts, as summary.json holds them under "run"."""
+        return {"graded": self.graded, "already_done": self.already_done, "not_gradable": len(self.ungradable),
+                "grader_errors": len(self.grader_errors), "skipped": len(self.skipped)}
 
 
 class OutputError(Exception):
@@ -146,27 +189,31 @@ class BatchRun:
         except OSError as error:
             raise InputError(f"cannot make a temporary folder: {clean_text(error.strerror or error)}") from error
         with workspace:
-            entries, notes = self.find_students(Path(workspace.name))
-            return self.grade_all(entries, notes)
+            result = BatchResult()
+            entries = self.find_students(Path(workspace.name), result)
+            return self.grade_all(entries, result)
 
-    def find_students(self, workspace: Path) -> tuple[list[Entry], list[str]]:
-        """The students in the input, and notes on what was skipped (as safe text)."""
+    def find_students(self, workspace: Path, result: BatchResult) -> list[Entry]:
+        """The students in the input; what was skipped or renamed goes into `result`, as safe text."""
         try:
             root, notes = unpack_input(self.source, workspace)
-            entries, discover_notes = discover(root)
+            entries, skipped = discover(root)
         except OSError as error:
             raise InputError(f"cannot read {self.source}: {clean_text(error.strerror or error)}") from error
-        return entries, [clean_text(note, REASON_LIMIT) for note in notes + discover_notes]
+        result.notes = [one_line(note) for note in notes]
+        result.skipped = [one_line(note) for note in skipped]
+        result.renamed = {entry.student: one_line(entry.name) for entry in entries
+                          if entry.name and entry.student not in (entry.name, Path(entry.name).stem)}
+        return entries
 
-    def grade_all(self, entries: list[Entry], notes: list[str]) -> BatchResult:
-        result = BatchResult()
+    def grade_all(self, entries: list[Entry], result: BatchResult) -> BatchResult:
         done = self.read_journal(reset=self.options.force)
         tasks = [task for task in (self.task_for(entry, done, result) for entry in entries) if task is not None]
         progress = self.make_progress(len(tasks)) if self.make_progress else None
         with progress if progress is not None else nullcontext():
             self.grade_pending(tasks, result, progress)
         if not result.interrupted:
-            self.write_class_files([entry.student for entry in entries], notes, result)
+            self.write_class_files([entry.student for entry in entries], result)
         return result
 
     def task_for(self, entry: Entry, done: dict[str, dict[str, Any]], result: BatchResult) -> Task | None:
@@ -175,10 +222,10 @@ class BatchRun:
         try:
             key = grading_key(entry_digest(entry.path), seed, self.options)
         except OSError as error:  # a permission or a failing disk on our side: the next run tries again
-            result.grader_errors[entry.student] = describe_failure(error)
+            result.settle(entry.student, GRADER_ERROR, describe_failure(error))
             return None
         if self.already_done(entry.student, done.get(entry.student), key):
-            result.skipped += 1
+            result.settle(entry.student, ALREADY_DONE)
             return None
         return Task(entry, seed, key)
 
@@ -209,7 +256,7 @@ class BatchRun:
 
     def give_up(self, task: Task, failure: GraderFailure, result: BatchResult, progress: Any) -> None:
         """A student the grader failed twice: shown as a grader error, never journalled."""
-        result.grader_errors[task.entry.student] = str(failure)
+        result.settle(task.entry.student, GRADER_ERROR, str(failure))
         advance(progress, task.entry.student, grader_error(str(failure)))
 
     def finish(self, task: Task, outcome: Outcome, result: BatchResult, progress: Any) -> None:
@@ -218,38 +265,40 @@ class BatchRun:
         student = task.entry.student
         if outcome.unreadable is not None:
             self.record({"student": student, "key": task.key, "seed": task.seed, "error": outcome.unreadable})
-            result.ungradable[student] = outcome.unreadable
+            result.settle(student, NOT_GRADABLE, outcome.unreadable)
             shown = not_gradable(outcome.unreadable)
         else:
             self.write_files({self.report_path(student): outcome.report_json,
                               self.feedback_path(student): outcome.feedback})
             self.record({"student": student, "key": task.key, "seed": task.seed, "score": outcome.score})
+            result.settle(student, GRADED)
             shown = outcome.points
-        result.graded += 1
         advance(progress, student, shown)
 
-    def write_class_files(self, students: list[str], notes: list[str], result: BatchResult) -> None:
-        """grades.csv, summary.json and summary.md, from the journal and the saved reports."""
+    def write_class_files(self, students: list[str], result: BatchResult) -> None:
+        """grades.csv, summary.json and summary.md, from the journal and the saved reports.
+
+        The class counts take in everyone (earlier runs too); summary.json's "run" holds this run's.
+        """
         journal = self.read_journal()
         reports: dict[str, dict[str, Any]] = {}
         failures: dict[str, str] = {}
-        grader_errors = dict(result.grader_errors)
         for student in students:
-            if student in grader_errors:
+            if student in result.grader_errors:
                 continue
             entry = journal.get(student, {})
             if "error" in entry:
                 failures[student] = clean_text(entry["error"])
                 continue
             report = load_report(self.report_path(student))
-            if report is None:
-                grader_errors[student] = "its saved report is missing or cannot be read"
+            if report is None:  # removed since it was checked or written: the next run grades them
+                result.settle(student, GRADER_ERROR, "its saved report is missing or cannot be read")
             else:
                 reports[student] = report
-        result.ungradable, result.grader_errors = failures, grader_errors
-        summary = summarise(reports, failures, grader_errors)
-        summary["input_notes"] = notes
-        self.write_files({self.out / "grades.csv": gradebook_csv(students, reports, failures, grader_errors),
+        summary = summarise(reports, failures, result.grader_errors)
+        summary.update(run=result.counts(), skipped=result.skipped, input_notes=result.notes,
+                       renamed=result.renamed)
+        self.write_files({self.out / "grades.csv": gradebook_csv(students, reports, failures, result.grader_errors),
                           self.out / "summary.json": json.dumps(summary, indent=2) + "\n",
                           self.out / "summary.md": render_summary_markdown(summary)})
 
@@ -275,6 +324,11 @@ class BatchRun:
             raise OutputError(self.out, error) from error
 
 
+def one_line(text: str) -> str:
+    """Text from the input as one bounded safe line."""
+    return clean_text(text, REASON_LIMIT).replace("\n", " ")
+
+
 def advance(progress: Any, student: str, outcome: str) -> None:
     if progress is not None:
         progress.advance(student, outcome)
@@ -291,14 +345,6 @@ def run_batch(source: Path, options: BatchOptions, progress: Callable[[int], Any
     except OSError as error:
         raise OutputError(options.out, error) from error
     return BatchRun(source, options, progress).run()
-
-
-def final_line(result: BatchResult, out: Path) -> str:
-    """What the run did, in one line; grader errors are counted apart from the students' own."""
-    again = " (run the same command again to grade them)" if result.grader_errors else ""
-    return (f"{result.graded} graded, {result.skipped} already done, {len(result.ungradable)} not gradable, "
-            f"{len(result.grader_errors)} not graded: grader error{again}; "
-            f"wrote {out / 'grades.csv'}, {out / 'summary.md'}")
 
 
 def hide_from_children() -> None:

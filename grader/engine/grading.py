@@ -5,9 +5,10 @@ The engine receives `Part` objects; choosing them by name is the course's job
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 from grader.engine.checks import PartContext, check_part
 from grader.engine.parts import Part
@@ -15,8 +16,10 @@ from grader.engine.reference import ReferenceSource
 from grader.engine.reference_source import open_reference
 from grader.engine.results import PartResult, Report
 from grader.sandbox import DEFAULT_TIMEOUT, ChildDied, ChildSession, ChildTimeout, Sandbox, resolve_sandbox
-from grader.engine.submission import Submission, load_submission
+from grader.engine.submission import Submission, functions_in_file, load_submission, one_line
 
+# how checks.py says a function is missing, directly or as one a part needs
+MISSING_FUNCTION = re.compile(r"(?P<needs>needs your \w+: )?(?P<function>\w+) is not defined in the submission")
 
 
 def grade_parts(submission_path: str | Path, parts: Iterable[Part], seed: int | None = None,
@@ -58,14 +61,39 @@ def grade_submission(submission: Submission, parts: list[Part], seed: int | None
                   "its functions are missing" for problem in loaded.problems]
         if loaded.output:
             notes.append("printed while importing: " + loaded.output[:300])
+        unloaded = {**not_imported(submission, loaded.problems), **submission.unloaded}
         context = PartContext(session, reference, seed, timeout)
-        results = [with_file_notes(check_part(part, context), notes) for part in parts]
+        results = [with_file_notes(check_part(part, context), notes, unloaded) for part in parts]
     return Report(submission.display, tuple(results), seed, tuple(notes), sandbox.isolation)
 
 
-def with_file_notes(result: PartResult, notes: list[str]) -> PartResult:
-    """A missing part also names the files that could not be read, since that may be why."""
-    file_problems = [note for note in notes if "SyntaxError" in note or "while importing" in note]
-    if result.status != "missing" or not file_problems:
+def not_imported(submission: Submission, problems: list[dict[str, Any]]) -> dict[str, str]:
+    """Function name -> the file of the submission that defines it and failed to import, and how
+    (the error's first line, as in the report's notes: a batch's JSON report has no notes)."""
+    found: dict[str, str] = {}
+    for problem in problems:
+        name = Path(str(problem.get("file", ""))).name
+        error = one_line(str(problem.get("error", ""))) or "an error"
+        for path in (path for path in submission.files if path.name == name):
+            for function in functions_in_file(path):
+                found.setdefault(function, f"{name}, which failed to import: {error}")
+    return found
+
+
+def with_file_notes(result: PartResult, notes: list[str], unloaded: Mapping[str, str] | None = None) -> PartResult:
+    """A part missing because the code that defines its function was not loaded says where that code
+    is and why, in place of "not defined in the submission".
+
+    Args:
+        result: the part's result.
+        notes: the report's notes; the file problems are said there, once, never copied into a part.
+        unloaded: function name -> where it is and why that code was not loaded (`Submission.unloaded`,
+            `not_imported`).
+    """
+    if result.status not in ("missing", "error") or not result.messages or not unloaded:
         return result
-    return replace(result, messages=result.messages + tuple(file_problems))
+    found = MISSING_FUNCTION.fullmatch(result.messages[0])
+    if found is None or found["function"] not in unloaded:
+        return result
+    reason = f"{found['needs'] or ''}{found['function']} is in {unloaded[found['function']]}"
+    return replace(result, messages=(reason, *result.messages[1:]))

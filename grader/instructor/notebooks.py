@@ -12,25 +12,28 @@ the instructor's nbgrader source notebook (`solutions/lstm_assignment.ipynb`):
   autograder test cell worth the part's points, whose hidden tests grade a
   second, unpublished seed.
 
-`release_notebook` then runs nbgrader's own `generate_assignment` on it in a
-temporary course and returns the student notebook (`exercises/lstm_assignment.ipynb`).
-The notebook holds the files that define core parts, and stays worth 100:
-nbgrader has no bonus column. A bonus part defined in one of those files gets
-a check cell without points; a file of bonus parts only (the forecasting
-capstone) stays in exercises/*.py and is checked on the command line.
+`release_notebook` runs nbgrader's `generate_assignment` on it in a temporary
+course (the interpreter's bin folder on PATH, for the `alembic` nbgrader runs) and
+returns the student notebook (`exercises/lstm_assignment.ipynb`). It holds the
+files that define core parts and stays worth 100 (nbgrader has no bonus column):
+a bonus part there gets a check cell without points; a bonus-only file (the
+forecasting capstone) stays in exercises/*.py, checked on the command line.
 """
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
+import os
+import re
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from grader.engine.parts import Part
-
 from grader.lstm import all_parts
 
 ASSIGNMENT = "lstm"
@@ -216,16 +219,11 @@ def nbgrader_metadata(grade_id: str, *, grade: bool = False, solution: bool = Fa
 
 def cell(cell_type: str, cell_id: str, source: str, nbgrader: dict[str, Any] | None = None,
          tags: list[str] | None = None) -> dict[str, Any]:
-    metadata: dict[str, Any] = {}
-    if nbgrader is not None:
-        metadata["nbgrader"] = nbgrader
-    if tags:
-        metadata["tags"] = tags
+    metadata = {key: value for key, value in (("nbgrader", nbgrader), ("tags", tags)) if value}
     built: dict[str, Any] = {"cell_type": cell_type, "id": cell_id, "metadata": metadata,
                              "source": source.rstrip("\n")}
     if cell_type == "code":
-        built["execution_count"] = None
-        built["outputs"] = []
+        built.update(execution_count=None, outputs=[])
     return built
 
 
@@ -235,23 +233,16 @@ def read_only(cell_id: str, text: str) -> dict[str, Any]:
 
 def test_cell_source(part: Part) -> str:
     return "\n".join([
-        "from grader.notebook_api import check_part",
-        "",
-        f'score = check_part("{part.name}", globals())',
+        "from grader.notebook_api import check_part", "", f'score = check_part("{part.name}", globals())',
         "### BEGIN HIDDEN TESTS",
         f'score = min(score, check_part("{part.name}", globals(), seed={HIDDEN_SEED}, label="hidden tests"))',
-        "### END HIDDEN TESTS",
-        "score",
+        "### END HIDDEN TESTS", "score",
     ])
 
 
 def bonus_cell_source(part: Part) -> str:
-    return "\n".join([
-        "# bonus: graded by lstm-grader, not counted by nbgrader",
-        "from grader.notebook_api import check_part",
-        "",
-        f'check_part("{part.name}", globals())',
-    ])
+    return "\n".join(["# bonus: graded by lstm-grader, not counted by nbgrader",
+                      "from grader.notebook_api import check_part", "", f'check_part("{part.name}", globals())'])
 
 
 def test_cell(part: Part) -> dict[str, Any]:
@@ -303,15 +294,9 @@ def build_source_notebook(solutions_dir: Path, parts: tuple[Part, ...] | None = 
     untested = [part.name for part in parts if part.name not in tested and part.group != "bonus"]
     if untested:
         raise NotebookBuildError("core parts with no solution function to test: " + ", ".join(untested))
-    return {
-        "cells": cells,
-        "metadata": {
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-            "language_info": {"name": "python"},
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
+    return {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
+            "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                         "language_info": {"name": "python"}}}
 
 
 def indent_code(docstring: str) -> str:
@@ -328,29 +313,43 @@ def notebook_text(notebook: dict[str, Any]) -> str:
     return json.dumps(copied, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def nbgrader_config(course_root: Path | None = None) -> Any:
-    """NBGRADER_SETTINGS as a traitlets Config, optionally rooted at a course folder."""
+def nbgrader_api(course_root: Path, **overrides: dict[str, Any]) -> Any:
+    """An NbGraderAPI on `course_root` with NBGRADER_SETTINGS, plus per-section overrides."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
 
     config = Config()
-    for section, values in NBGRADER_SETTINGS.items():
-        for key, value in values.items():
-            setattr(config[section], key, value)
-    if course_root is not None:
-        config.CourseDirectory.root = str(course_root)
-    return config
-
-
-def nbgrader_api(course_root: Path, **overrides: dict[str, Any]) -> Any:
-    """An NbGraderAPI on `course_root` with our settings, plus per-section overrides."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    config = nbgrader_config(course_root)
-    for section, values in overrides.items():
+    config.CourseDirectory.root = str(course_root)
+    for section, values in [*NBGRADER_SETTINGS.items(), *overrides.items()]:
         for key, value in values.items():
             setattr(config[section], key, value)
     return NbGraderAPI(CourseDirectory(config=config), config=config)
+
+
+@contextlib.contextmanager
+def interpreter_on_path() -> Iterator[None]:
+    """The running interpreter's bin folder first on PATH while nbgrader runs `alembic` by name."""
+    saved = os.environ.get("PATH")
+    os.environ["PATH"] = os.pathsep.join(filter(None, (str(Path(sys.executable).parent), saved)))
+    try:
+        yield
+    finally:
+        os.environ.pop("PATH", None)
+        if saved is not None:
+            os.environ["PATH"] = saved
+
+
+_CAUSE = re.compile(r"^(?:\[ERROR\]\s*)?((?:\w+\.)*\w+(?:Error|Exception|Exit): .*)$")
+
+
+def nbgrader_cause(result: dict[str, Any]) -> str:
+    """Why nbgrader failed, in one line: the last exception its log names, not its 'see the above traceback'."""
+    lines = [line.strip() for line in f"{result.get('log') or ''}\n{result.get('error') or ''}".splitlines()]
+    causes = [found[1] for found in map(_CAUSE.match, lines) if found and "NbGraderException" not in found[1]]
+    errors = [line for line in lines if line.startswith("[ERROR]") and not any(
+        generic in line for generic in ("Please see the", "There was an error processing"))]
+    return (causes or errors or [line for line in lines if line] or ["nbgrader logged nothing"])[-1]
 
 
 def release_notebook(source_notebook: Path, workdir: Path | None = None) -> str:
@@ -360,11 +359,11 @@ def release_notebook(source_notebook: Path, workdir: Path | None = None) -> str:
         source = course / "source" / ASSIGNMENT
         source.mkdir(parents=True, exist_ok=True)
         shutil.copy(source_notebook, source / NOTEBOOK_NAME)
-        result = nbgrader_api(course).generate_assignment(ASSIGNMENT, force=True, create=True)
+        with interpreter_on_path():
+            result = nbgrader_api(course).generate_assignment(ASSIGNMENT, force=True, create=True)
         released = course / "release" / ASSIGNMENT / NOTEBOOK_NAME
         if not result.get("success") or not released.is_file():
-            raise NotebookBuildError("nbgrader generate_assignment failed:\n"
-                                     + str(result.get("error") or result.get("log")))
+            raise NotebookBuildError(f"nbgrader generate_assignment failed: {nbgrader_cause(result)}")
         return released.read_text(encoding="utf-8")
 
 

@@ -7,7 +7,8 @@ writes
     OUT/exercises/*.py                 the stubs (grader.instructor.stubs, from solutions/)
     OUT/exercises/lstm_assignment.ipynb  nbgrader's student notebook
     OUT/lstm_autograder-<version>-py3-none-any.whl
-                                       the grader package plus grader/public_vectors.npz
+                                       the grader package plus grader/public_vectors.npz and
+                                       grader/_exercises/*.py (the same stubs, for `lstm-grader start DIR`)
     OUT/README.md                      how to install and self-check
 
 The wheel is assembled here with `zipfile` (a wheel is a zip with a
@@ -25,10 +26,13 @@ import zipfile
 from pathlib import Path
 
 from grader import __version__
-from grader.instructor.notebooks import NOTEBOOK_NAME, notebook_drift
+from grader.instructor.notebooks import NOTEBOOK_NAME, NotebookBuildError, notebook_drift
 from grader.instructor.stubs import generate_exercises
 from grader.engine.vectors import PUBLIC_SEED, VECTORS_FILE
 from grader.instructor.record_vectors import record_vectors
+# where `lstm-grader start DIR` finds the stubs in an installed wheel; a copy left in the
+# package folder is never packed: build_wheel adds the freshly generated stubs
+from grader.student.start import PACKAGED as PACKAGED_EXERCISES
 
 DISTRIBUTION = "lstm_autograder"
 REQUIREMENTS = ("numpy>=1.24", "rich>=13.0", "click>=8.1")
@@ -51,6 +55,9 @@ then check it:
     lstm-grader check exercises
     lstm-grader check exercises/{notebook}
 
+Want a fresh copy of the untouched exercises elsewhere? `lstm-grader start my-lstm`
+(the wheel carries them), then `lstm-grader check my-lstm`.
+
 This is a self-check: it compares your functions with the reference's answers on
 the public cases (seed {seed}) and checks your gradients against numerical
 gradients of your own forward. Your final grade also uses hidden cases.
@@ -70,7 +77,8 @@ def package_files(package_dir: Path = PACKAGE_DIR) -> list[Path]:
         if path.name == VECTORS_FILE:
             continue  # a stale copy; the fresh vectors are added by build_wheel
         relative = path.relative_to(package_dir).as_posix()
-        if any(relative == left_out or relative.startswith(left_out + "/") for left_out in MAINTAINER_ONLY):
+        if any(relative == left_out or relative.startswith(left_out + "/")
+               for left_out in (*MAINTAINER_ONLY, PACKAGED_EXERCISES)):
             continue
         files.append(path)
     return files
@@ -81,14 +89,25 @@ def record_line(name: str, data: bytes) -> str:
     return f"{name},sha256={digest},{len(data)}"
 
 
-def build_wheel(out_dir: Path, vectors: Path, package_dir: Path = PACKAGE_DIR) -> Path:
-    """A pure-Python wheel of the grader package with the public vectors inside."""
+def build_wheel(out_dir: Path, vectors: Path, stubs: list[Path], package_dir: Path = PACKAGE_DIR) -> Path:
+    """A pure-Python wheel of the grader package with the public vectors and the exercise stubs inside.
+
+    Args:
+        out_dir: the folder to write the wheel into.
+        vectors: the recorded public vectors (grader.instructor.record_vectors).
+        stubs: the generated exercise files, packed as grader/_exercises/<name>.
+        package_dir: the grader package to pack (its maintainer tools left out).
+
+    Returns:
+        The wheel's path.
+    """
     dist_info = f"{DISTRIBUTION}-{__version__}.dist-info"
     wheel_path = Path(out_dir) / f"{DISTRIBUTION}-{__version__}-py3-none-any.whl"
     entries: list[tuple[str, bytes]] = []
     for path in package_files(package_dir):
         entries.append((f"grader/{path.relative_to(package_dir).as_posix()}", path.read_bytes()))
     entries.append((f"grader/{VECTORS_FILE}", Path(vectors).read_bytes()))
+    entries += [(f"grader/{PACKAGED_EXERCISES}/{Path(stub).name}", Path(stub).read_bytes()) for stub in stubs]
     metadata = "\n".join(["Metadata-Version: 2.1", "Name: lstm-autograder", f"Version: {__version__}",
                           "Summary: LSTM exercises with a self-checking grader (student release)",
                           "Requires-Python: >=3.10", *[f"Requires-Dist: {item}" for item in REQUIREMENTS]]) + "\n"
@@ -112,7 +131,8 @@ def build_release(out: Path, solutions_dir: Path, exercises_dir: Path, *, seed: 
 
     Raises:
         ReleaseError: when `out` is not empty, the notebook is out of sync with the
-            solutions, or the solutions do not pass (so the vectors would be wrong).
+            solutions, nbgrader cannot make the student notebook, or the solutions do
+            not pass (so the vectors would be wrong).
     """
     out = Path(out)
     if out.exists() and any(out.iterdir()):
@@ -122,11 +142,15 @@ def build_release(out: Path, solutions_dir: Path, exercises_dir: Path, *, seed: 
         with_release = True
     except ImportError:
         with_release = False
-    drift = notebook_drift(solutions_dir, exercises_dir, with_release=with_release)
+    try:
+        drift = notebook_drift(solutions_dir, exercises_dir, with_release=with_release)
+    except NotebookBuildError as error:
+        raise ReleaseError(f"cannot check the student notebook: {error}") from error
     if drift:
         raise ReleaseError("the notebooks are out of date:\n" + "\n".join(drift))
     (out / "exercises").mkdir(parents=True, exist_ok=True)
     written = generate_exercises(Path(solutions_dir), out / "exercises")
+    stubs = list(written)
     notebook = out / "exercises" / NOTEBOOK_NAME
     shutil.copy(Path(exercises_dir) / NOTEBOOK_NAME, notebook)
     written.append(notebook)
@@ -135,7 +159,7 @@ def build_release(out: Path, solutions_dir: Path, exercises_dir: Path, *, seed: 
             vectors = record_vectors(Path(temporary) / VECTORS_FILE, Path(solutions_dir), seed=seed)
         except ValueError as error:
             raise ReleaseError(str(error)) from error
-        wheel = build_wheel(out, vectors)
+        wheel = build_wheel(out, vectors, stubs)
     written.append(wheel)
     readme = out / "README.md"
     readme.write_text(STUDENT_README.format(wheel=wheel.name, notebook=NOTEBOOK_NAME, seed=seed), encoding="utf-8")

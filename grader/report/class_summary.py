@@ -7,7 +7,10 @@ come from the mistake catalogue; parts without one are summarised by status.
 A student is in one of three groups: graded (a report), not gradable (the
 submission could not be read: the student's doing, final) and not graded:
 grader error (the grader or the machine failed: nothing is recorded, the next
-run grades them). Every cell of grades.csv that holds text goes through
+run grades them). summary.md also says what the last run did (its "run"
+counts: graded, already done, not gradable, grader errors, skipped), each
+entry of the input that was skipped and why, and which id is whose when a
+name had to be changed to make a safe id. Every cell of grades.csv that holds text goes through
 grader.sandbox.safe_text.spreadsheet_cell, so no student id or reason runs as a formula.
 """
 from __future__ import annotations
@@ -17,7 +20,7 @@ import io
 from collections import Counter
 from typing import Any
 
-from grader.report.feedback import markdown_cell
+from grader.report.feedback import markdown_cell, markdown_code
 from grader.lstm import all_parts
 from grader.sandbox.safe_text import spreadsheet_cell
 
@@ -108,30 +111,62 @@ def summarise(reports: dict[str, dict[str, Any]], failures: dict[str, str],
 
 def render_summary_markdown(summary: dict[str, Any]) -> str:
     """summary.md: counts, the score histogram, a table of parts, who was not graded and why."""
-    lines = ["# Class summary", "", headline(summary), "",
-             "## Scores", "", "| score | students | |", "| --- | --- | --- |"]
+    lines = ["# Class summary", "", headline(summary), ""]
+    if summary.get("run"):
+        lines += [run_line(summary["run"]), ""]
+    lines += ["## Scores", "", "| score | students | |", "| --- | --- | --- |"]
     peak = max((row["count"] for row in summary["histogram"]), default=0) or 1
     for row in summary["histogram"]:
         bar = "#" * round(20 * row["count"] / peak)
         lines.append(f"| {row['from']:g}-{row['to']:g} | {row['count']} | `{bar}` |")
-    lines += ["", "## Parts", "", "| part | pass rate | not passed | most common mistakes |", "| --- | --- | --- | --- |"]
+    lines += ["", "## Parts", "", "| part | pass rate | not passed | most common mistakes |",
+              "| --- | --- | --- | --- |"]
     for name, part in summary["parts"].items():
         not_passed = ", ".join(f"{status} {count}" for status, count in sorted(part["statuses"].items())
                                if status != "pass") or "-"
         mistakes = ", ".join(f"`{diagnosis}` ({count})" for diagnosis, count in part["diagnoses"]) or "-"
         lines.append(f"| {name} | {part['pass_rate'] * 100:.0f}% | {not_passed} | {mistakes} |")
+    return "\n".join(lines + not_graded_lines(summary) + input_lines(summary)) + "\n"
+
+
+def run_line(run: dict[str, int]) -> str:
+    """What the last run did, every entry of the input counted once."""
+    return (f"This run: {run['graded']} graded, {run['already_done']} already done, "
+            f"{run['not_gradable']} not gradable, {run['grader_errors']} not graded: grader error, "
+            f"{run['skipped']} skipped.")
+
+
+def not_graded_lines(summary: dict[str, Any]) -> list[str]:
+    """The students not gradable and not graded, with the reasons."""
+    lines: list[str] = []
     if summary["ungradable"]:
         lines += ["", "## Not gradable", "", "The submission could not be read (the student's to fix).", ""]
         lines += [f"- {student}: {markdown_cell(reason)}" for student, reason in summary["ungradable"].items()]
     if summary.get("grader_errors"):
         lines += ["", "## Not graded: grader error", "",
                   "The grader or the machine failed; nothing was recorded, and running the batch again "
-                  "grades these students.", ""]
+                  "(without --force) grades these students.", ""]
         lines += [f"- {student}: {markdown_cell(reason)}" for student, reason in summary["grader_errors"].items()]
+    return lines
+
+
+def input_lines(summary: dict[str, Any]) -> list[str]:
+    """What was skipped in the input, which id is whose, and the isolation levels used."""
+    lines: list[str] = []
+    if summary.get("skipped"):
+        lines += ["", "## Skipped", "", "Entries of the submissions that are not graded, and why.", ""]
+        lines += [f"- {markdown_cell(note)}" for note in summary["skipped"]]
+    if summary.get("input_notes"):
+        lines += ["", "## Left out of the input", ""] + [f"- {markdown_cell(note)}" for note in summary["input_notes"]]
+    if summary.get("renamed"):
+        lines += ["", "## Student ids", "", "Names that are not safe file names get an id of their own.", "",
+                  "| id | entry |", "| --- | --- |"]
+        lines += [f"| {markdown_code(student)} | {markdown_cell(name)} |"
+                  for student, name in sorted(summary["renamed"].items())]
     if summary["isolation"]:
         lines += ["", "## Isolation", ""]
         lines += [f"- {level or 'not recorded'}: {count}" for level, count in summary["isolation"].items()]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def headline(summary: dict[str, Any]) -> str:

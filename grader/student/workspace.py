@@ -4,17 +4,20 @@ The file is <workspace>/.lstm-grader/progress.json, where the workspace is the
 submission folder (or the folder of a submission file). `lstm-grader check`
 and `lstm-grader watch` update it after every run; comparing the record before
 and after a run tells what changed (parts newly passing, parts that broke).
+A notebook holds the core parts only (the bonus parts live in their own .py
+files), so a notebook's run is recorded, and pointed onwards, on those alone.
 """
 from __future__ import annotations
 
 import datetime
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from grader.lstm import all_parts
+from grader.engine.parts import Part
 from grader.engine.results import Report
+from grader.lstm import all_parts
 
 PROGRESS_DIR = ".lstm-grader"
 PROGRESS_FILE = "progress.json"
@@ -68,6 +71,14 @@ class ProgressView:
     score_now: float = 0.0
 
 
+def parts_it_can_hold(submission: str | Path) -> tuple[Part, ...]:
+    """The parts a submission can hold, in learning order: every part, or the core parts for a
+    notebook (the course's notebook has no bonus part, so none can be its next part)."""
+    if Path(submission).suffix == ".ipynb":
+        return tuple(part for part in all_parts() if part.group != "bonus")
+    return all_parts()
+
+
 def workspace_of(submission: str | Path) -> Path:
     path = Path(submission)
     return path if path.is_dir() else path.parent
@@ -113,9 +124,16 @@ def updated(progress: Progress, report: Report, today: str) -> Progress:
     return after
 
 
-def view(before: Progress, after: Progress, report: Report) -> ProgressView:
-    """Compare two records around a run; the next part is the first, in learning order, not passing."""
-    order = [part.name for part in all_parts()]
+def view(before: Progress, after: Progress, report: Report, parts: tuple[Part, ...] | None = None) -> ProgressView:
+    """Compare two records around a run; the next part is the first, in learning order, not passing.
+
+    Args:
+        before: the record before the run.
+        after: the record after it (`updated`).
+        report: the run's report.
+        parts: the parts the submission can hold (`parts_it_can_hold`); by default every part.
+    """
+    order = [part.name for part in parts or all_parts()]
     graded = {result.name for result in report.parts}
     newly_passing = tuple(name for name in order if name in graded and after.parts[name].passed
                           and not (name in before.parts and before.parts[name].passed))
@@ -139,13 +157,16 @@ def record(report: Report, submission: str | Path, today: str | None = None) -> 
     A workspace that cannot be written (a read-only folder) still gets the view; nothing is saved.
     """
     workspace = workspace_of(submission)
+    parts = parts_it_can_hold(submission)
+    held = {part.name for part in parts}
+    report = replace(report, parts=tuple(result for result in report.parts if result.name in held))
     before = load_progress(workspace)
     after = updated(before, report, today or datetime.date.today().isoformat())
     try:
         save_progress(workspace, after)
     except OSError:
         pass
-    return view(before, after, report)
+    return view(before, after, report, parts)
 
 
 def last_diagnosis(workspace: Path, part_name: str) -> str | None:
