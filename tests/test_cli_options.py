@@ -45,3 +45,16 @@ def test_a_junit_file_in_a_missing_folder_is_a_usage_error(tmp_path) -> None:
     result = CliRunner().invoke(main, ["check", "solutions", "--junit", str(target)])
     assert result.exit_code == 2 and "does not exist" in result.output, result.output
     assert not target.parent.exists(), "the folders must not be created behind the user's back"
+
+
+def test_start_where_nothing_can_be_written_is_one_line(tmp_path) -> None:
+    result = CliRunner().invoke(main, ["start", "/proc/lstm-grader-start"])
+    assert result.exit_code == 2, result.output
+    assert "cannot create /proc/lstm-grader-start" in result.output and "Traceback" not in result.output
+
+
+def test_batch_into_a_file_is_one_line(tmp_path) -> None:
+    target = tmp_path / "afile"
+    target.write_text("")
+    result = CliRunner().invoke(main, ["batch", "solutions", "--out", str(target)])
+    assert result.exit_code == 2 and "it is a file, not a folder" in result.output, result.output

@@ -111,6 +111,10 @@ def start(directory: Path) -> None:
     except StartError as error:
         click.echo(f"lstm-grader: {error}", err=True)
         sys.exit(USAGE_ERROR)
+    except OSError as error:
+        click.echo(f"lstm-grader: cannot create {directory}: {error.strerror or error}; choose a folder you can "
+                   "write to, e.g. lstm-grader start ~/my-lstm", err=True)
+        sys.exit(USAGE_ERROR)
     click.echo(f"created {directory} with {len(written)} exercise files:")
     for path in written:
         click.echo(f"  {path}")
