@@ -167,8 +167,8 @@ def part_view(result: PartResult) -> PartView:
     printed = result.output.strip()[:PRINTED_SHOWN]
     return PartView(
         name=result.name, group=result.group, status=result.status, status_word=status_word(result.status),
-        points=f"{points(result.score)}/{points(result.max_score)}", reason=result.reason,
-        notes=tuple(Line("note", message) for message in without_lines(result.messages, found)),
+        points=f"{points(result.score)}/{points(result.max_score)}", reason=compact(result.reason, result),
+        notes=tuple(Line("note", compact(message, result)) for message in without_lines(result.messages, found)),
         diagnosis=finding, diagnosis_lines=tuple(Line("diagnosis", line) for line in found),
         mistake=labelled("mistake", result.diagnosis) if result.diagnosis else None,
         mismatch=() if mismatch is None else (labelled("expected", f"{mismatch.output}: {mismatch.expected}"),
@@ -177,6 +177,39 @@ def part_view(result: PartResult) -> PartView:
         printed=labelled("printed", printed) if printed else None,
         hint=labelled("hint", result.hint) if result.hint else None,
         next_step=labelled("next", f"lstm-grader hint {hinted_part(result)}"))
+
+
+COMPACT_FROM = 4  # up to three errors read well inline; more are left to the gradient table
+
+
+def error_listings(result: PartResult) -> list[str]:
+    """The lists of gradient errors the checker writes into messages ("dW_f 1.1e+00  dU_f 2.4e+00"), longest first.
+
+    Rebuilt from the gradient rows themselves, so the view can leave the numbers
+    to the gradient table without reading the messages' words.
+    """
+    def listed(rows: list[GradientRow], attribute: str) -> str:
+        return "  ".join(f"{row.name} {row.problem}" if row.problem else f"{row.name} {getattr(row, attribute):.1e}"
+                         for row in rows)
+
+    wrong = [row for row in result.gradients if row.vs_reference is not None
+             and (row.problem or row.vs_reference > row.tolerance)]
+    unlike_own = [row for row in result.gradients if row.vs_numerical is not None
+                  and row.vs_numerical > row.numerical_tolerance]
+    candidates = [listed(wrong, "vs_reference"), listed(unlike_own, "vs_numerical"),
+                  listed([row for row in unlike_own if row in wrong], "vs_numerical")]
+    return sorted({text for text in candidates if text.count("  ") >= COMPACT_FROM - 1}, key=len, reverse=True)
+
+
+def compact(message: str, result: PartResult) -> str:
+    """A message with a list of COMPACT_FROM or more gradient errors replaced by a pointer to the gradient table."""
+    if result.status == "pass":
+        return message
+    for listing in error_listings(result):
+        if listing in message:
+            count = listing.count("  ") + 1
+            return message.replace(listing, f"{count} gradient errors in the table below", 1)
+    return message
 
 
 def part_result_from_dict(data: Mapping[str, Any]) -> PartResult:
