@@ -36,7 +36,7 @@ import pytest
 import grader.child
 from grader.child import protocol
 from grader.engine.checks import PartContext, check_part
-from grader.engine.grading import with_file_notes
+from grader.engine.grading import case_seed, import_notes
 from grader.engine.parts import Part
 from grader.engine.reference import ReferenceSource
 from grader.engine.reference_source import open_reference
@@ -246,15 +246,6 @@ def part_context(runner: FakeRunner, seed: int, reference: ReferenceSource | Non
     return PartContext(runner, reference or default_reference(), seed, timeout)
 
 
-def import_notes(loaded: LoadResult) -> list[str]:
-    """What `grade` notes about the import: files that failed, and what was printed."""
-    notes = [f"{Path(problem['file']).name}: {problem['error'].splitlines()[0]} while importing; "
-             "its functions are missing" for problem in loaded.problems]
-    if loaded.output:
-        notes.append("printed while importing: " + loaded.output[:300])
-    return notes
-
-
 def grade_in_process(submission: str | Path | dict[str, Callable[..., Any]],
                      parts: Iterable[str | Part] | None = None, seed: int | None = None, timeout: float = 10.0,
                      reference: ReferenceSource | None = None) -> Report:
@@ -277,14 +268,12 @@ def grade_in_process(submission: str | Path | dict[str, Callable[..., Any]],
         runner = FakeRunner.from_submission(submission, timeout)
         display, notes = runner.submission.display, list(runner.submission.problems)
         default_seed = runner.submission.default_seed
-    seed = default_seed if seed is None else seed
-    if reference.fixed_seed is not None:
-        seed = reference.fixed_seed
+    seed = case_seed(default_seed, seed, reference)
     try:
         notes = list(reference.notes) + notes + import_notes(runner.ensure_started())
         context = part_context(runner, seed, reference, timeout)
         chosen = [get_part(part) if isinstance(part, str) else part for part in parts or all_parts()]
-        results = tuple(with_file_notes(check_part(part, context), notes) for part in chosen)
+        results = tuple(check_part(part, context) for part in chosen)
     finally:
         if runner.submission is not None:
             runner.submission.cleanup()

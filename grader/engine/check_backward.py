@@ -20,7 +20,7 @@ from grader.engine.diagnose import Observation
 from grader.engine.outputs import (OutputShapeError, OutputVerdict, compare_outputs, finish, make_mismatch,
                                    partial_points, split_outputs)
 from grader.engine.parts import Case, Part
-from grader.engine.results import GradientRow, PartResult
+from grader.engine.results import GradientRow, PartResult, error_listing
 
 
 def check_backward(part: Part, context: PartContext) -> PartResult:
@@ -195,12 +195,6 @@ def stack_problem(function: str, output_names: tuple[str, ...], error: gradcheck
     return f"{function} returned {what}{error.got}, expected an array of shape {error.expected}"
 
 
-def format_errors(rows: list[GradientRow], attribute: str) -> str:
-    """ "dW_f 4.1e-01  db shape (3, 6), expected (6,)": each row's error, or why it has none."""
-    return "  ".join(f"{row.name} {row.problem}" if row.problem else f"{row.name} {getattr(row, attribute):.1e}"
-                     for row in rows)
-
-
 def forward_label(part: Part) -> str:
     """How the forward a backward part is checked against is named in messages."""
     if part.local_forward is not None:
@@ -247,7 +241,7 @@ def verdict_on_own_forward(part: Part, context: PartContext, started: float, row
                         f"fix {forward_name} and this part should pass")
     elif numerical_bad:
         messages.append("against numerical gradients of your own forward it disagrees too: "
-                        + format_errors(numerical_bad, "vs_numerical")
+                        + error_listing(numerical_bad, "vs_numerical")
                         + f" (allowed {gradcheck.NUMERICAL_TOLERANCE:g})")
     elif numerical_note:
         messages.append(numerical_note)
@@ -282,7 +276,7 @@ def failing_verdict(part: Part, context: PartContext, started: float, verdicts: 
     good = len(verdicts) - len(failing)
     failing_rows = [row for row in rows if row.name in failing]
     if len(verdicts) > 1:
-        summary = format_errors(failing_rows, "vs_reference") + f"   (allowed {part.tolerance:g}; " + (
+        summary = error_listing(failing_rows, "vs_reference") + f"   (allowed {part.tolerance:g}; " + (
             "all other gradients agree)" if good else "no gradient agrees)")
     else:
         only = next(iter(failing.values()))
@@ -298,7 +292,7 @@ def failing_verdict(part: Part, context: PartContext, started: float, verdicts: 
         disagree = [row for row in numerical_bad if row.name in failing]
         if disagree:
             messages.append("your backward does not match your own forward either: numerical gradients give "
-                            + format_errors(disagree, "vs_numerical")
+                            + error_listing(disagree, "vs_numerical")
                             + f" (allowed {gradcheck.NUMERICAL_TOLERANCE:g})")
     mismatch = make_mismatch(first, first_name, part.tolerance)
     return finish(part, context, "fail", partial_points(part.points, good, len(verdicts)),

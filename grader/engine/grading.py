@@ -15,7 +15,7 @@ from grader.engine.parts import Part
 from grader.engine.reference import ReferenceSource
 from grader.engine.reference_source import open_reference
 from grader.engine.results import PartResult, Report
-from grader.sandbox import DEFAULT_TIMEOUT, ChildDied, ChildSession, ChildTimeout, Sandbox, resolve_sandbox
+from grader.sandbox import DEFAULT_TIMEOUT, ChildDied, ChildSession, ChildTimeout, LoadResult, Sandbox, resolve_sandbox
 from grader.engine.submission import Submission, functions_in_file, load_submission, one_line
 
 # how checks.py says a function is missing, directly or as one a part needs
@@ -40,9 +40,7 @@ def grade_parts(submission_path: str | Path, parts: Iterable[Part], seed: int | 
 
 def grade_submission(submission: Submission, parts: list[Part], seed: int | None, timeout: float,
                      reference: ReferenceSource, sandbox: Sandbox | None = None) -> Report:
-    seed = submission.default_seed if seed is None else seed
-    if reference.fixed_seed is not None:  # a release's self-check replays the answers recorded at the public seed
-        seed = reference.fixed_seed
+    seed = case_seed(submission.default_seed, seed, reference)
     notes = list(reference.notes) + list(submission.problems)
     sandbox = sandbox or resolve_sandbox("process")
     with ChildSession(submission.files, submission.module_names, submission.search_path,
@@ -57,14 +55,28 @@ def grade_submission(submission: Submission, parts: list[Part], seed: int | None
                                   None, part.hint) for part in parts]
             return Report(submission.display, tuple(results), seed, tuple(notes + [reason]),
                           sandbox.isolation)
-        notes += [f"{Path(problem['file']).name}: {problem['error'].splitlines()[0]} while importing; "
-                  "its functions are missing" for problem in loaded.problems]
-        if loaded.output:
-            notes.append("printed while importing: " + loaded.output[:300])
+        notes += import_notes(loaded)
         unloaded = {**not_imported(submission, loaded.problems), **submission.unloaded}
         context = PartContext(session, reference, seed, timeout)
-        results = [with_file_notes(check_part(part, context), notes, unloaded) for part in parts]
+        results = [with_file_notes(check_part(part, context), unloaded) for part in parts]
     return Report(submission.display, tuple(results), seed, tuple(notes), sandbox.isolation)
+
+
+def case_seed(default_seed: int, seed: int | None, reference: ReferenceSource) -> int:
+    """The seed of the cases: the one asked for, else the submission's own; a release's self-check
+    replays the answers recorded at the public seed, so its reference fixes the seed."""
+    if reference.fixed_seed is not None:
+        return reference.fixed_seed
+    return default_seed if seed is None else seed
+
+
+def import_notes(loaded: LoadResult) -> list[str]:
+    """What the report notes about the import: the files that failed, and what was printed."""
+    notes = [f"{Path(problem['file']).name}: {problem['error'].splitlines()[0]} while importing; "
+             "its functions are missing" for problem in loaded.problems]
+    if loaded.output:
+        notes.append("printed while importing: " + loaded.output[:300])
+    return notes
 
 
 def not_imported(submission: Submission, problems: list[dict[str, Any]]) -> dict[str, str]:
@@ -80,13 +92,12 @@ def not_imported(submission: Submission, problems: list[dict[str, Any]]) -> dict
     return found
 
 
-def with_file_notes(result: PartResult, notes: list[str], unloaded: Mapping[str, str] | None = None) -> PartResult:
+def with_file_notes(result: PartResult, unloaded: Mapping[str, str] | None = None) -> PartResult:
     """A part missing because the code that defines its function was not loaded says where that code
     is and why, in place of "not defined in the submission".
 
     Args:
-        result: the part's result.
-        notes: the report's notes; the file problems are said there, once, never copied into a part.
+        result: the part's result (the file problems themselves are the report's notes, said once).
         unloaded: function name -> where it is and why that code was not loaded (`Submission.unloaded`,
             `not_imported`).
     """

@@ -40,6 +40,12 @@ class GradientRow:
         return reference_ok and numerical_ok
 
 
+def error_listing(rows: list[GradientRow], attribute: str) -> str:
+    """ "dW_f 4.1e-01  db shape (3, 6), expected (6,)": each row's `attribute` error, or why it has none."""
+    return "  ".join(f"{row.name} {row.problem}" if row.problem else f"{row.name} {getattr(row, attribute):.1e}"
+                     for row in rows)
+
+
 @dataclass(frozen=True)
 class Mismatch:
     """Expected against got for one output of one case, for the failure panel."""

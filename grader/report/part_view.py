@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from grader.engine.results import Diagnosis, GradientRow, PartResult, Report
+from grader.engine.results import Diagnosis, GradientRow, PartResult, Report, error_listing
 
 PRINTED_SHOWN = 500  # characters of the student's printed output shown under a part
 GRADIENT_HEADING = "gradients (relative error vs reference / vs numerical of your forward):"
@@ -128,11 +128,9 @@ def error_text(value: float | None) -> str:
 def hinted_part(result: PartResult) -> str:
     """The part whose hint helps: the called function that holds the mistake, when the diagnosis names one.
 
-    A diagnosis id is "<part>.<mistake>" with the part whose code holds it, so the
-    saved JSON report (which has no `finding`) gives the same answer.
+    A diagnosis id is "<part>.<mistake>" with the part whose code holds it (the
+    finding's `found_in`), which the saved JSON report keeps too.
     """
-    if result.finding is not None and result.finding.found_in:
-        return result.finding.found_in
     if result.diagnosis and "." in result.diagnosis:
         return result.diagnosis.split(".", 1)[0]
     return result.name
@@ -188,16 +186,12 @@ def error_listings(result: PartResult) -> list[str]:
     Rebuilt from the gradient rows themselves, so the view can leave the numbers
     to the gradient table without reading the messages' words.
     """
-    def listed(rows: list[GradientRow], attribute: str) -> str:
-        return "  ".join(f"{row.name} {row.problem}" if row.problem else f"{row.name} {getattr(row, attribute):.1e}"
-                         for row in rows)
-
     wrong = [row for row in result.gradients if row.vs_reference is not None
              and (row.problem or row.vs_reference > row.tolerance)]
     unlike_own = [row for row in result.gradients if row.vs_numerical is not None
                   and row.vs_numerical > row.numerical_tolerance]
-    candidates = [listed(wrong, "vs_reference"), listed(unlike_own, "vs_numerical"),
-                  listed([row for row in unlike_own if row in wrong], "vs_numerical")]
+    candidates = [error_listing(wrong, "vs_reference"), error_listing(unlike_own, "vs_numerical"),
+                  error_listing([row for row in unlike_own if row in wrong], "vs_numerical")]
     return sorted({text for text in candidates if text.count("  ") >= COMPACT_FROM - 1}, key=len, reverse=True)
 
 

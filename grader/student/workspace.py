@@ -18,6 +18,7 @@ from typing import Any
 from grader.engine.parts import Part
 from grader.engine.results import Report
 from grader.lstm import all_parts
+from grader.lstm.grading import default_parts
 
 PROGRESS_DIR = ".lstm-grader"
 PROGRESS_FILE = "progress.json"
@@ -74,9 +75,7 @@ class ProgressView:
 def parts_it_can_hold(submission: str | Path) -> tuple[Part, ...]:
     """The parts a submission can hold, in learning order: every part, or the core parts for a
     notebook (the course's notebook has no bonus part, so none can be its next part)."""
-    if Path(submission).suffix == ".ipynb":
-        return tuple(part for part in all_parts() if part.group != "bonus")
-    return all_parts()
+    return tuple(default_parts(Path(submission)))
 
 
 def workspace_of(submission: str | Path) -> Path:
