@@ -174,18 +174,18 @@ def readme_map() -> set[str]:
     """The files the README's map of grader/ names, as paths relative to grader/."""
     block = README[README.index("    grader/\n"):README.index("`solutions/` holds the reference code")]
     listed: set[str] = set()
-    folder = ""
+    folders: list[tuple[int, str]] = []  # (indent, "name/") of the folders the current line is inside
     for line in block.splitlines()[1:]:
         if not line.strip():
             continue
         indent = len(line) - len(line.lstrip())
         entry = re.split(r"\s{2,}", line.strip())[0]
-        if indent == 6 and entry.endswith("/"):
-            folder = entry
+        while folders and folders[-1][0] >= indent:
+            folders.pop()
+        prefix = "".join(name for _, name in folders)
+        if entry.endswith("/"):
+            folders.append((indent, entry))
             continue
-        prefix = folder if indent > 6 else ""
-        if indent == 6:
-            folder = ""
         listed |= {prefix + item.strip() for item in entry.split(",") if item.strip().endswith(".py")}
     return listed
 

@@ -81,7 +81,7 @@ def test_memory_cell_with_other_weights_but_the_same_failures_looks_like_the_mis
     folder = open_reference().folder
     params = variant(BY_ID["memory_cell_params.forget_bias_too_small"], "memory_cell_params", folder)()
     params["b_f"] = np.array([1.5])  # still far too small to hold, but not the catalogue's weights
-    found = diagnose_memory_cell(params, failed_behaviours(params), SEED, folder)
+    found = diagnose_memory_cell(params, failed_behaviours(params), SEED, open_reference().variant)
     assert found is not None and found.id == "memory_cell_params.forget_bias_too_small"
     assert "your weights differ from that example" in found.explanation
 
@@ -93,14 +93,14 @@ def test_memory_cell_failures_shared_by_two_mistakes_name_neither() -> None:
     params["W_g"] = np.array([[0.0], [2.5], [0.0]])
     other = variant(BY_ID["memory_cell_params.input_gate_always_open"], "memory_cell_params", folder)()
     assert failed_behaviours(params) == failed_behaviours(other)
-    assert diagnose_memory_cell(params, failed_behaviours(params), SEED, folder) is None
+    assert diagnose_memory_cell(params, failed_behaviours(params), SEED, open_reference().variant) is None
 
 
 def test_memory_cell_failures_of_no_catalogued_mistake_name_none() -> None:
     folder = open_reference().folder
     params = variant(BY_ID["memory_cell_params.forget_bias_too_small"], "memory_cell_params", folder)()
     params["W_g"] = -params["W_g"]  # stores the opposite value as well
-    assert diagnose_memory_cell(params, failed_behaviours(params), SEED, folder) is None
+    assert diagnose_memory_cell(params, failed_behaviours(params), SEED, open_reference().variant) is None
 
 
 def reference_answers(reference: ReferenceSource) -> dict[str, dict]:

@@ -109,7 +109,7 @@ def test_reference_outputs_written_differently_get_no_diagnosis(part: str):
     rounded = [Observation(observation.args,
                            {name: value * (1 + 1e-13) for name, value in observation.got.items()},
                            observation.expected) for observation in found]
-    assert diagnose(get_part(part), rounded, reference.folder, lambda value: split(part, value)) is None
+    assert diagnose(get_part(part), rounded, reference.variant, lambda value: split(part, value)) is None
 
 
 def own_mistakes() -> list[Mistake]:
@@ -127,9 +127,9 @@ def test_every_catalogued_mistake_is_diagnosed_as_itself(mistake: Mistake):
         with np.errstate(all="ignore"):
             wrong(*first)
     except Exception as error:  # noqa: BLE001
-        found = diagnose_error(part, first, f"{type(error).__name__}: {error}", reference.folder)
+        found = diagnose_error(part, first, f"{type(error).__name__}: {error}", reference.variant)
     else:
-        found = diagnose(part, observations(part.name, wrong, reference), reference.folder,
+        found = diagnose(part, observations(part.name, wrong, reference), reference.variant,
                          lambda value: split(part, value))
     assert found is not None and found.id == mistake.id
 

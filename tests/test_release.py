@@ -14,6 +14,7 @@ from grader.lstm.grading import grade
 from grader.instructor.release import build_release
 from grader.engine.vectors import PUBLIC_SEED
 from mutants import edited_solutions
+from release_scan import folder_files, leaks_in, solution_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -128,10 +129,20 @@ def test_a_mistake_loses_the_same_parts_as_against_the_reference(release, tmp_pa
                                   [("part2_cell_backward.py", "dz = dt * (1.0 - t**2)", "dz = dt * (1.0 - t)")])
     result = run_check(release, submission, "--json")
     assert result.returncode == 0, result.stderr
-    in_release = {part["name"]: part["score"] for part in json.loads(result.stdout)["parts"]}
-    against_reference = {part.name: part.score for part in grade(submission, seed=PUBLIC_SEED).parts}
+    in_release = {part["name"]: (part["score"], part["diagnosis"]) for part in json.loads(result.stdout)["parts"]}
+    against_reference = {part.name: (part.score, part.finding.id if part.finding else None)
+                         for part in grade(submission, seed=PUBLIC_SEED).parts}
     assert in_release == against_reference
-    assert in_release["tanh_backward"] == 0.0
+    # named from the numbers recorded when the release was built, as the instructor's copy names it
+    assert in_release["tanh_backward"] == (0.0, "tanh_backward.one_minus_t")
+
+
+def test_no_solution_line_the_stubs_do_not_show_is_anywhere_in_the_release(release):
+    lines = solution_lines()
+    assert leaks_in(folder_files(release["out"]), lines) == []
+    assert leaks_in(folder_files(release["site"] / "grader"), lines) == []
+    assert (release["site"] / "grader" / "mistake_catalogue.json").is_file()
+    assert not (release["site"] / "grader" / "lstm" / "catalogue").exists()
 
 
 def test_the_released_stubs_and_notebook_score_nothing_but_are_graded(release):

@@ -59,9 +59,7 @@ def find_diagnosis(part: Part, context: PartContext, observations: list[Observat
                    warned: list[str] | None = None) -> Diagnosis | None:
     """The catalogued mistake behind a failing part; never lets the tutor break the grading."""
     try:
-        if context.reference.folder is None:
-            return None  # no solutions to make the mistakes in (a student release)
-        return diagnose(part, observations, context.reference.folder, lambda value: split_outputs(part, value),
+        return diagnose(part, observations, context.reference.variant, lambda value: split_outputs(part, value),
                         warned or ())
     except Exception:  # noqa: BLE001  (a diagnosis is extra help; a grade without one is still right)
         return None

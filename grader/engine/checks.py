@@ -122,11 +122,9 @@ def error_diagnosis(part: Part, context: PartContext, failure: StudentFailure) -
     prefix = f"{failure.function} raised "
     if failure.function != part.name or context.diagnosis_args is None or not failure.messages[0].startswith(prefix):
         return None
-    if context.reference.folder is None:
-        return None
     try:
         return diagnose_error(part, context.diagnosis_args, failure.messages[0][len(prefix):],
-                              context.reference.folder)
+                              context.reference.variant)
     except Exception:  # noqa: BLE001  (see find_diagnosis)
         return None
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -23,7 +22,10 @@ import numpy as np
 from grader.engine.compare import FLOOR
 from grader.engine.parts import Mistake, Part
 from grader.engine.results import Diagnosis
-from grader.engine.variants import variant
+from grader.engine.variants import exception_line
+
+# (mistake, function name) -> that reference function with the mistake made: a reference source's `variant`
+Variants = Callable[[Mistake, str], Callable[..., Any]]
 
 # two implementations of the same formula agree to ~1e-13; a different mistake differs by far more
 MATCH_TOLERANCE = 1e-8
@@ -73,25 +75,25 @@ def run_recording(function: Callable[..., Any], args: tuple[Any, ...]) -> tuple[
     return value, {f"{warning.category.__name__}: {warning.message}"[:200] for warning in caught}
 
 
-def diagnose(part: Part, observations: Sequence[Observation], folder: Path,
+def diagnose(part: Part, observations: Sequence[Observation], variants: Variants,
              split: Callable[[Any], dict[str, Any]], warned: Sequence[str] = ()) -> Diagnosis | None:
     """The mistake that explains every observation of a failing part, or None.
 
     Args:
         part: the failing part; its candidate mistakes are its own, then its callees'.
         observations: the cases the checker compared (arguments as the reference takes them).
-        folder: the reference solutions the catalogue edits.
+        variants: how each mistake computes (the reference source's `variant`).
         split: names a function's return value the way the checker does (h, c, dW_f, ...).
         warned: warnings the student's code raised, for a part that fails on warnings alone.
     """
     part_name = part.name
     failing = [observation for observation in observations if differs(observation)]
     if not failing:
-        return explain_warnings(part, observations, folder, split, set(warned)) if warned else None
+        return explain_warnings(part, observations, variants, split, set(warned)) if warned else None
     ordered = failing + [observation for observation in observations
                          if not any(observation is other for other in failing)]
     matches = [mistake for mistake in part.candidate_mistakes()
-               if explains(mistake, part_name, ordered, folder, split)]
+               if explains(mistake, part_name, ordered, variants, split)]
     if matches:
         # the nearest part with a fitting mistake (the part itself before what it calls); two
         # different mistakes of that part fitting the same numbers: naming either could be wrong
@@ -108,9 +110,9 @@ def named(mistake: Mistake, part_name: str) -> Diagnosis:
     return Diagnosis(mistake.id, mistake.explanation, mistake.equation, part_name, found_in)
 
 
-def explains(mistake: Mistake, part_name: str, observations: list[Observation], folder: Path,
+def explains(mistake: Mistake, part_name: str, observations: list[Observation], variants: Variants,
              split: Callable[[Any], dict[str, Any]]) -> bool:
-    function = variant(mistake, part_name, folder)
+    function = variants(mistake, part_name)
     for observation in observations:
         try:
             produced = split(run_quietly(function, observation.args))
@@ -121,13 +123,13 @@ def explains(mistake: Mistake, part_name: str, observations: list[Observation], 
     return True
 
 
-def explain_warnings(part: Part, observations: Sequence[Observation], folder: Path,
+def explain_warnings(part: Part, observations: Sequence[Observation], variants: Variants,
                      split: Callable[[Any], dict[str, Any]], warned: set[str]) -> Diagnosis | None:
     """Right values but a warning: the mistake with the same values that raises one of the same warnings."""
     for mistake in part.candidate_mistakes():
-        function = variant(mistake, part.name, folder)
         raised: set[str] = set()
         try:
+            function = variants(mistake, part.name)
             for observation in observations:
                 value, caught = run_recording(function, observation.args)
                 raised |= caught
@@ -142,7 +144,7 @@ def explain_warnings(part: Part, observations: Sequence[Observation], folder: Pa
     return None
 
 
-def diagnose_error(part: Part, args: tuple[Any, ...], error: str, folder: Path) -> Diagnosis | None:
+def diagnose_error(part: Part, args: tuple[Any, ...], error: str, variants: Variants) -> Diagnosis | None:
     """The mistake that raises exactly the student's exception on the same arguments, or None.
 
     Args:
@@ -150,9 +152,9 @@ def diagnose_error(part: Part, args: tuple[Any, ...], error: str, folder: Path) 
     """
     for mistake in part.candidate_mistakes():
         try:
-            run_quietly(variant(mistake, part.name, folder), args)
+            run_quietly(variants(mistake, part.name), args)
         except Exception as raised:  # noqa: BLE001
-            if f"{type(raised).__name__}: {raised}"[:500] == error.strip():
+            if exception_line(raised) == error.strip():
                 return named(mistake, part.name)
     return None
 

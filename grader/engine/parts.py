@@ -59,6 +59,9 @@ class NumericalSetup:
 class Mistake:
     """One known mistake: a small edit of a reference solutions file.
 
+    In a student release an entry has no edit (file, old and new are ""): what it
+    gives was recorded when the release was built (grader.lstm.mistakes).
+
     Args:
         id: "<part>.<mistake>", e.g. "forget_gate.tanh_instead_of_sigmoid" (the report's `diagnosis`).
         file: the solutions file the variant edits.
@@ -118,6 +121,8 @@ class Part:
         calls: the parts whose functions this part's function calls, as the exercises wire them.
         mistakes: the catalogued mistakes of this part's own function.
         unnamed_mistakes: ids of mistakes of called parts that this part's numbers cannot tell apart.
+        diagnosis_calls: the reference calls (function, args) this part's own diagnosis makes
+            beyond its cases' (probes of helpers, say); a student release records them.
     """
 
     name: str
@@ -141,6 +146,7 @@ class Part:
     calls: tuple[Part, ...] = ()
     mistakes: tuple[Mistake, ...] = ()
     unnamed_mistakes: frozenset[str] = frozenset()
+    diagnosis_calls: Callable[[], list[tuple[str, tuple[Any, ...]]]] | None = None
 
     def __post_init__(self) -> None:
         if self.group not in GROUPS:

@@ -6,11 +6,12 @@ importable by, the child that runs student code.
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
+from grader.engine.load_reference import load_functions  # noqa: F401  (the loader's home for callers)
+from grader.engine.parts import Mistake
+from grader.engine.variants import variant
 from grader.sandbox.view import solutions_dir  # noqa: F401  (where the solutions are is the sandbox's to say)
 
 
@@ -32,7 +33,7 @@ class ReferenceSource(Protocol):
     (`grader.engine.vectors.VectorReference`).
 
     Attributes:
-        folder: the solutions the mistake catalogue edits; None when there are none.
+        folder: the solutions folder; None when there is none (a release).
         fixed_seed: the only seed this source can answer for, or None for any seed.
         notes: what the report must say about this source (a self-check, say).
     """
@@ -42,6 +43,14 @@ class ReferenceSource(Protocol):
     notes: tuple[str, ...]
 
     def __call__(self, name: str) -> Callable[..., Any]: ...
+
+    def variant(self, mistake: Mistake, name: str) -> Callable[..., Any]:
+        """The reference function `name` as it computes with `mistake` made.
+
+        Raises:
+            ReferenceUnavailable: when this source cannot say (no recording for these inputs).
+        """
+        ...
 
 
 class SolutionsReference:
@@ -61,30 +70,6 @@ class SolutionsReference:
         except KeyError:
             raise ReferenceUnavailable(f"the reference has no function {name!r}") from None
 
-
-def load_functions(files: list[Path]) -> dict[str, Callable[..., Any]]:
-    """Import each file under a private name; their imports of each other resolve
-    through temporary aliases that are removed afterwards."""
-    aliases: dict[str, Any] = {}
-    functions: dict[str, Callable[..., Any]] = {}
-    try:
-        for path in files:
-            spec = importlib.util.spec_from_file_location(f"lstm_reference.{path.stem}", path)
-            if spec is None or spec.loader is None:
-                continue
-            module = importlib.util.module_from_spec(spec)
-            aliases[path.stem] = sys.modules.get(path.stem)
-            sys.modules[path.stem] = module
-            spec.loader.exec_module(module)
-        for path in files:
-            module = sys.modules[path.stem]
-            for name, value in vars(module).items():
-                if callable(value) and getattr(value, "__module__", "") == module.__name__:
-                    functions[name] = value
-    finally:
-        for stem, previous in aliases.items():
-            if previous is None:
-                sys.modules.pop(stem, None)
-            else:
-                sys.modules[stem] = previous
-    return functions
+    def variant(self, mistake: Mistake, name: str) -> Callable[..., Any]:
+        """The mistake made in a temporary copy of the solutions (see grader.engine.variants)."""
+        return variant(mistake, name, self.folder)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from grader.engine.parts import Mistake
-from grader.engine.reference import load_functions
+from grader.engine.load_reference import load_functions
 
 
 class CatalogueError(Exception):
@@ -47,3 +47,18 @@ def variant_functions(mistake: Mistake, folder: str) -> dict[str, Callable[..., 
 def variant(mistake: Mistake, function: str, folder: Path) -> Callable[..., Any]:
     """The reference function `function` as it computes with `mistake` made."""
     return variant_functions(mistake, str(folder))[function]
+
+
+class RecordedError(Exception):
+    """A mistake's exception as a release recorded it: `line` is what the original said."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def exception_line(error: BaseException) -> str:
+    """ "ValueError: matmul: ..." as the diagnosis compares exceptions, recorded ones included."""
+    if isinstance(error, RecordedError):
+        return error.line
+    return f"{type(error).__name__}: {error}"[:500]

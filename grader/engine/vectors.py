@@ -13,18 +13,27 @@ submission graded at that seed. Objects the vectors cannot hold (anything but
 arrays, numbers, strings, tuples, lists and dicts) become tokens: a recorded
 output gives back a `Token`, and a later call that takes it (a backward given
 the forward's cache) is keyed on the token.
+
+The diagnosis needs to know what each catalogued mistake gives, which a
+release cannot compute without the reference. So for every reference call the
+recording also runs the mistakes that can show in that function and keeps
+their outputs, the warnings they raised and the exception they raised
+("variants"); `VectorReference.variant` replays them the same way.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
+from grader.engine.parts import Mistake
 from grader.engine.reference import ReferenceUnavailable
+from grader.engine.variants import RecordedError
 
 PUBLIC_SEED = 1234
 FORMAT_VERSION = 1
@@ -90,13 +99,13 @@ class Recorder:
 
     def __init__(self) -> None:
         self.arrays: list[np.ndarray] = []
+        self.stored: dict[bytes, int] = {}  # content digest -> index, so equal arrays are kept once
         self.tokens: dict[int, str] = {}
         self.kept_alive: list[Any] = []  # so no id() is reused while recording
 
     def encode(self, value: Any, depth: int = 0) -> Any:
         if isinstance(value, (np.ndarray, np.generic)) and np.asarray(value).dtype.kind in "biufc":
-            self.arrays.append(np.array(value))
-            return {"array": len(self.arrays) - 1, "scalar": isinstance(value, np.generic)}
+            return {"array": self.store(np.array(value)), "scalar": isinstance(value, np.generic)}
         if isinstance(value, (tuple, list)) and depth < 8:
             return {"seq": [self.encode(item, depth + 1) for item in value], "kind": type(value).__name__}
         if isinstance(value, dict) and depth < 8 and all(isinstance(key, str) for key in value):
@@ -109,6 +118,14 @@ class Recorder:
             self.tokens[id(value)] = token
             self.kept_alive.append(value)
         return {"token": token}
+
+
+    def store(self, array: np.ndarray) -> int:
+        content = hashlib.sha256(f"{array.dtype.str}{array.shape}".encode() + array.tobytes()).digest()
+        if content not in self.stored:
+            self.arrays.append(array)
+            self.stored[content] = len(self.arrays) - 1
+        return self.stored[content]
 
 
 def decode(tree: Any, arrays: dict[str, np.ndarray]) -> Any:
@@ -141,9 +158,10 @@ class VectorReference:
         if index.get("version") != FORMAT_VERSION:
             raise VectorError(f"{path}: vectors format {index.get('version')}, expected {FORMAT_VERSION}")
         self.calls: dict[str, dict[str, Any]] = index["calls"]
+        self.variants: dict[str, dict[str, Any]] = index.get("variants", {})
         self.fixed_seed: int | None = int(index["seed"])
         self.notes: tuple[str, ...] = (SELF_CHECK_NOTE.format(seed=self.fixed_seed),)
-        self.folder: Path | None = None  # no solutions, so no mistake catalogue to edit
+        self.folder: Path | None = None  # no solutions here
         self.functions = {name: self.replay(name) for name in self.calls}
 
     def replay(self, name: str) -> Callable[..., Any]:
@@ -164,3 +182,28 @@ class VectorReference:
             return self.functions[name]
         except KeyError:
             raise ReferenceUnavailable(f"the public vectors have no function {name!r}") from None
+
+    def variant(self, mistake: Mistake, name: str) -> Callable[..., Any]:
+        """What `mistake` gave in `name` on the same inputs when the release was built, replayed."""
+        recorded = self.variants.get(variant_key(mistake, name), {})
+
+        def replayed(*args: Any) -> Any:
+            entry = recorded.get(digest(args))
+            if entry is None:
+                raise ReferenceUnavailable(f"no recording of {mistake.id} in {name} for these inputs")
+            for line in entry.get("warnings", ()):
+                category, _, message = line.partition(": ")
+                warnings.warn(message, WARNING_CATEGORIES.get(category, RuntimeWarning), stacklevel=2)
+            if "raised" in entry:
+                raise RecordedError(entry["raised"])
+            return decode(entry["value"], self.arrays)
+
+        return replayed
+
+
+WARNING_CATEGORIES = {category.__name__: category for category in (
+    RuntimeWarning, UserWarning, DeprecationWarning, FutureWarning, SyntaxWarning, ResourceWarning)}
+
+
+def variant_key(mistake: Mistake, name: str) -> str:
+    return f"{mistake.id} {name}"

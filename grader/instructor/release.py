@@ -7,7 +7,10 @@ writes
     OUT/exercises/*.py                 the stubs (grader.instructor.stubs, from solutions/)
     OUT/exercises/lstm_assignment.ipynb  nbgrader's student notebook
     OUT/lstm_autograder-<version>-py3-none-any.whl
-                                       the grader package plus grader/public_vectors.npz and
+                                       the grader package plus grader/public_vectors.npz (the
+                                       reference's answers and each catalogued mistake's on the
+                                       public cases), grader/mistake_catalogue.json (what the
+                                       diagnosis says, without the edits of the reference) and
                                        grader/_exercises/*.py (the same stubs, for `lstm-grader start DIR`)
     OUT/README.md                      how to install and self-check
 
@@ -30,6 +33,7 @@ from grader.instructor.notebooks import NOTEBOOK_NAME, NotebookBuildError, noteb
 from grader.instructor.stubs import generate_exercises
 from grader.engine.vectors import PUBLIC_SEED, VECTORS_FILE
 from grader.instructor.record_vectors import record_vectors
+from grader.lstm.mistakes import CATALOGUE_FILE, catalogue, catalogue_text
 # where `lstm-grader start DIR` finds the stubs in an installed wheel; a copy left in the
 # package folder is never packed: build_wheel adds the freshly generated stubs
 from grader.student.start import PACKAGED as PACKAGED_EXERCISES
@@ -39,9 +43,10 @@ REQUIREMENTS = ("numpy>=1.24", "rich>=13.0", "click>=8.1")
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 LEFT_OUT_SUFFIXES = (".pyc", ".pyo")
 # the maintainer tools (grader/instructor/, which only make sense beside solutions/;
-# stubs.py also quotes a solved function in its docstring), and the grader's own LSTM
-# forward, which would hand students a forward pass: none belongs in a student's install
-MAINTAINER_ONLY = ("instructor", "lstm/numpy_lstm.py")
+# stubs.py also quotes a solved function in its docstring), the grader's own LSTM
+# forward, which would hand students a forward pass, and the mistake catalogue, whose
+# entries are edits of the reference: none belongs in a student's install
+MAINTAINER_ONLY = ("instructor", "lstm/numpy_lstm.py", "lstm/catalogue")
 
 STUDENT_README = """# LSTM exercises: student release
 
@@ -74,8 +79,8 @@ def package_files(package_dir: Path = PACKAGE_DIR) -> list[Path]:
     for path in sorted(package_dir.rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts or path.suffix in LEFT_OUT_SUFFIXES:
             continue
-        if path.name == VECTORS_FILE:
-            continue  # a stale copy; the fresh vectors are added by build_wheel
+        if path.name in (VECTORS_FILE, CATALOGUE_FILE):
+            continue  # a stale copy; the fresh ones are added by build_wheel
         relative = path.relative_to(package_dir).as_posix()
         if any(relative == left_out or relative.startswith(left_out + "/")
                for left_out in (*MAINTAINER_ONLY, PACKAGED_EXERCISES)):
@@ -107,6 +112,7 @@ def build_wheel(out_dir: Path, vectors: Path, stubs: list[Path], package_dir: Pa
     for path in package_files(package_dir):
         entries.append((f"grader/{path.relative_to(package_dir).as_posix()}", path.read_bytes()))
     entries.append((f"grader/{VECTORS_FILE}", Path(vectors).read_bytes()))
+    entries.append((f"grader/{CATALOGUE_FILE}", catalogue_text(catalogue()).encode()))
     entries += [(f"grader/{PACKAGED_EXERCISES}/{Path(stub).name}", Path(stub).read_bytes()) for stub in stubs]
     metadata = "\n".join(["Metadata-Version: 2.1", "Name: lstm-autograder", f"Version: {__version__}",
                           "Summary: LSTM exercises with a self-checking grader (student release)",

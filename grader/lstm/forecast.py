@@ -32,16 +32,16 @@ from typing import Any
 
 import numpy as np
 
-from grader.engine.parts import Case, Mistake, Part
+from grader.engine.parts import Case, Part
 from grader.lstm.cases import PARAM_NAMES
 from grader.engine.checks import PartContext, StudentFailure
 from grader.engine.outputs import finish
 from grader.engine.compare import compare_array
 from grader.engine.diagnose import named, same_array
-from grader.engine.variants import variant
 from grader.engine.reference import ReferenceSource
 from grader.engine.results import Diagnosis, PartResult
 from grader.lstm.forward_choice import readout_forecast, trusted_lstm_forward
+from grader.lstm.mistakes import mistakes_of
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "sunspots.csv"
 TRAIN_FRACTION = 0.8
@@ -272,8 +272,6 @@ def same_answer(got: dict[str, Any], other: dict[str, Any]) -> bool:
 def forecast_diagnosis(context: PartContext) -> Diagnosis | None:
     """The catalogued mistake behind a failing capstone; never lets the tutor break the grading."""
     try:
-        if not Path(context.reference.folder).is_dir():
-            return None  # a student release has no catalogue to compare with
         return diagnose_forecast(student_answers(context), context.reference)
     except Exception:  # noqa: BLE001  (a diagnosis is extra help; a grade without one is still right)
         return None
@@ -298,7 +296,7 @@ def diagnose_forecast(answers: dict[str, dict[str, Any]], reference: ReferenceSo
 
     Args:
         answers: the student's flattened answers by helper name (see `student_answers`).
-        reference: the reference solutions, whose folder the catalogue edits.
+        reference: the reference source, which also says how each mistake computes.
     """
     by_name = {probe.function: probe for probe in probes()}
 
@@ -309,10 +307,10 @@ def diagnose_forecast(answers: dict[str, dict[str, Any]], reference: ReferenceSo
     if all(same_answer(answers[name], expected[name]) for name in answers):
         return None
     found = []
-    for mistake in FORECAST_MISTAKES:
+    for mistake in mistakes_of("forecast"):
         shown = False
         for name, got in answers.items():
-            produced = run(variant(mistake, name, reference.folder), name)
+            produced = run(reference.variant(mistake, name), name)
             if not same_answer(got, produced):
                 break
             shown = shown or not same_answer(produced, expected[name])
@@ -324,40 +322,11 @@ def diagnose_forecast(answers: dict[str, dict[str, Any]], reference: ReferenceSo
 
 FILE = "part7_forecast.py"
 
-FORECAST_MISTAKES = [
-    Mistake('forecast.readout_from_first_step', FILE,
-            'return h[:, -1] @ model["W_y"] + model["b_y"]',
-            'return h[:, 0] @ model["W_y"] + model["b_y"]',
-            "forecast reads out the first step's hidden state; the read-out uses the last one, which has seen"
-            ' the whole window',
-            'y_hat = h[:, -1] @ W_y + b_y'),
-    Mistake('forecast.target_is_last_input', FILE,
-            'y = series[window:][:, None]',
-            'y = series[window - 1:-1][:, None]',
-            "each window's target is its own last value, so the model learns to repeat it and can never beat "
-            'the naive forecast',
-            'y[n] = series[n + window]'),
-    Mistake('forecast.gradient_ascent', FILE,
-            'updated[key] = value - learning_rate',
-            'updated[key] = value + learning_rate',
-            'the update adds the step instead of subtracting it: the loss goes up',
-            'param -= learning_rate * m_hat / (sqrt(v_hat) + eps)'),
-    Mistake('forecast.loss_gradient_at_first_step', FILE,
-            'dh[:, -1] = dy_hat @ model["W_y"].T',
-            'dh[:, 0] = dy_hat @ model["W_y"].T',
-            "the read-out's gradient is sent into the first step's h, but the read-out used the last step's",
-            'dh_last = dy_hat @ W_y.T at t = T-1'),
-    Mistake('forecast.adam_without_square_root', FILE,
-            'np.sqrt(v_hat) + eps',
-            'v_hat + eps',
-            'Adam divides by the square root of the running mean of squared gradients; without it the steps '
-            'are far too large for small gradients',
-            'param -= learning_rate * m_hat / (sqrt(v_hat) + eps)'),
-]
 
 FORECAST = Part(
     "forecast", "bonus", 5, ("model", "x"), ("y_hat",), forecast_cases,
     "Train on windows of the series: your lstm_forward, a linear read-out of h[:, -1], the MSE and its "
     "gradient through the read-out into your lstm_backward, clipping, then Adam; forecast must use "
     "the same read-out of the last hidden state.",
-    check_forecast, FILE, mistakes=tuple(FORECAST_MISTAKES))
+    check_forecast, FILE, mistakes=mistakes_of("forecast"),
+    diagnosis_calls=lambda: [(probe.function, probe.args) for probe in probes()])

@@ -47,4 +47,5 @@ def readout_forecast(forward: Forward, model: dict[str, np.ndarray], x: np.ndarr
     N = x.shape[0]
     H = model["U_f"].shape[0]
     h, _ = forward(x, np.zeros((N, H)), np.zeros((N, H)), model)
-    return h[:, -1] @ model["W_y"] + model["b_y"]
+    last = h[:, -1]
+    return last @ model["W_y"] + model["b_y"]

@@ -8,9 +8,10 @@ from __future__ import annotations
 import numpy as np
 
 from grader.engine.check_values import check_values
-from grader.engine.parts import Case, Mistake, Part
+from grader.engine.parts import Case, Part
 from grader.lstm.sequence import LSTM_BACKWARD, LSTM_FORWARD
 from grader.lstm.cases import make_params, part_rng, sequence_cases
+from grader.lstm.mistakes import mistakes_of
 
 FILE = "part6_gradient_flow.py"
 
@@ -28,37 +29,13 @@ def gradient_norms_cases(seed: int) -> list[Case]:
     return found
 
 
-GRADIENT_NORMS_MISTAKES = [
-    Mistake('gradient_norms.loss_on_every_step', FILE,
-            'dh = np.zeros_like(h)\n    dh[:, -1] = 1.0',
-            'dh = np.ones_like(h)',
-            "dh is 1 at every step, which is the loss sum(h) over all steps; the loss is the last step's h "
-            "only (if your dh is right, your lstm_backward may be using the last step's dh at every step)",
-            'L = sum(h[:, T-1]): dh is zero except dh[:, -1] = 1'),
-    Mistake('gradient_norms.squared_norm', FILE,
-            'np.sqrt(np.sum(dx ** 2, axis=(0, 2)))',
-            'np.sum(dx ** 2, axis=(0, 2))',
-            'the square root is missing: that is the squared norm',
-            'norms[t] = sqrt(sum(dx[:, t] ** 2))'),
-    Mistake('gradient_norms.norm_per_example', FILE,
-            'axis=(0, 2)',
-            'axis=(1, 2)',
-            'the norm is taken over time and features for each example (shape (N,)); it must be over the '
-            'batch and features for each time step (shape (T,))',
-            'norms[t] = ||dL/dx[:, t]||, shape (T,)'),
-    Mistake('gradient_norms.gradient_of_first_step', FILE,
-            'dh[:, -1] = 1.0',
-            'dh[:, 0] = 1.0',
-            "the loss is put on the first step's h; it is the last step's",
-            'L = sum(h[:, T-1])'),
-]
 
 
 GRADIENT_NORMS = Part(
     "gradient_norms", "bonus", 3, ("x", "h0", "c0", "params"), ("norms",), gradient_norms_cases,
     "Run your lstm_forward, set dh to zero except dh[:, -1] = 1, run your lstm_backward, and take "
     "the norm of dx[:, t] over the batch and the input features for each t.",
-    check_values, FILE, calls=(LSTM_FORWARD, LSTM_BACKWARD), mistakes=tuple(GRADIENT_NORMS_MISTAKES),
+    check_values, FILE, calls=(LSTM_FORWARD, LSTM_BACKWARD), mistakes=mistakes_of("gradient_norms"),
     # gradient_norms sends no upstream dc into the last step, so a cell backward that drops its
     # upstream dc computes exactly what a sequence backward that never carries dc computes
     unnamed_mistakes=frozenset({"lstm_cell_backward.ignores_upstream_dc", "lstm_backward.dc_not_carried"}))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,11 +30,11 @@ from grader.lstm.cases import PARAM_NAMES, part_rng
 from grader.engine.checks import PartContext
 from grader.engine.outputs import finish, partial_points
 from grader.engine.compare import REAL_KINDS, describe_type, shape_problem
-from grader.engine.diagnose import named
-from grader.engine.parts import Case, Mistake, Part
-from grader.engine.variants import variant
+from grader.engine.diagnose import Variants, named
+from grader.engine.parts import Case, Part
 from grader.engine.results import Diagnosis, PartResult
 from grader.lstm.forward_choice import Forward, grader_forward, trusted_lstm_forward
+from grader.lstm.mistakes import mistakes_of
 
 D, H = 3, 1
 MAX_MAGNITUDE = 1e3
@@ -277,24 +276,24 @@ def memory_cell_diagnosis(params: dict[str, np.ndarray], failing: list[Verdict],
     """The catalogued mistake behind a failing memory cell; never lets the tutor break the grading."""
     try:
         return diagnose_memory_cell(params, {verdict.name for verdict in failing}, context.seed,
-                                    context.reference.folder)
+                                    context.reference.variant)
     except Exception:  # noqa: BLE001  (a diagnosis is extra help; a grade without one is still right)
         return None
 
 
 def diagnose_memory_cell(params: dict[str, np.ndarray], failed: set[str], seed: int,
-                         folder: Path) -> Diagnosis | None:
+                         variants: Variants) -> Diagnosis | None:
     """Same weights as one mistake, or else the same failed behaviours as exactly one mistake.
 
     Args:
         params: the student's checked parameters.
         failed: names of the behaviours the student's cell failed.
-        folder: the reference solutions the catalogue edits.
+        variants: how each mistake computes (the reference source's `variant`).
     """
     part_name = "memory_cell_params"
     same_failures = []
-    for mistake in MEMORY_CELL_MISTAKES:
-        mistaken = variant(mistake, part_name, folder)()
+    for mistake in mistakes_of("memory_cell_params"):
+        mistaken = variants(mistake, part_name)()
         if all(np.allclose(params[key], mistaken[key]) for key in PARAM_NAMES):
             return named(mistake, part_name)
         if failed == {verdict.name for verdict in run_behaviours(mistaken, seed) if not verdict.ok}:
@@ -308,36 +307,6 @@ def diagnose_memory_cell(params: dict[str, np.ndarray], failed: set[str], seed: 
 
 FILE = "part5_memory_cell.py"
 
-MEMORY_CELL_MISTAKES = [
-    Mistake('memory_cell_params.forget_bias_too_small', FILE,
-            '"b_f": np.array([big / 2])',
-            '"b_f": np.array([1.0])',
-            'with b_f = 1 the forget gate is sigmoid(1) = 0.73 while holding, so the cell loses a quarter of '
-            'its content every step',
-            'write = 0: f close to 1 (sigmoid of about +10)'),
-    Mistake('memory_cell_params.output_gate_always_open', FILE,
-            '"W_o": np.array([[0.0], [0.0], [big]]), "b_o": np.array([-big / 2])',
-            '"W_o": np.array([[0.0], [0.0], [0.0]]), "b_o": np.array([big / 2])',
-            'the output gate does not depend on read, so the stored value shows in h at every step',
-            'read = 0: o close to 0, so |h| < 0.1'),
-    Mistake('memory_cell_params.forget_gate_ignores_write', FILE,
-            '"W_f": np.array([[0.0], [-big], [0.0]])',
-            '"W_f": np.array([[0.0], [0.0], [0.0]])',
-            'the forget gate stays open when writing, so a new value is added to the old one instead of '
-            'replacing it',
-            'write = 1: f close to 0 (the old content is dropped)'),
-    Mistake('memory_cell_params.candidate_follows_write', FILE,
-            '"W_g": np.array([[3.0], [0.0], [0.0]])',
-            '"W_g": np.array([[0.0], [3.0], [0.0]])',
-            "the candidate's weight sits on the write input instead of value, so the cell always stores +1",
-            'g = tanh(3 * value): the candidate follows value'),
-    Mistake('memory_cell_params.input_gate_always_open', FILE,
-            '"W_i": np.array([[0.0], [big], [0.0]]), "b_i": np.array([-big / 2])',
-            '"W_i": np.array([[0.0], [0.0], [0.0]]), "b_i": np.array([big / 2])',
-            'the input gate is open at every step, so whatever value says leaks into the cell while write is '
-            '0',
-            'write = 0: i close to 0'),
-]
 
 
 def memory_cell_cases(seed: int) -> list[Case]:
@@ -348,4 +317,5 @@ MEMORY_CELL_PARAMS = Part(
     "memory_cell_params", "bonus", 4, (), ("params",), memory_cell_cases,
     "Make each gate a switch driven by one input: i opens only when write = 1, f closes only when "
     "write = 1, o opens only when read = 1, and g follows value; weights of about 20 saturate a sigmoid.",
-    check_memory_cell, FILE, mistakes=tuple(MEMORY_CELL_MISTAKES))
+    check_memory_cell, FILE, mistakes=mistakes_of("memory_cell_params"),
+    diagnosis_calls=lambda: [("memory_cell_params", ())])

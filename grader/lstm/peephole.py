@@ -9,10 +9,11 @@ import numpy as np
 
 from grader.engine.check_backward import check_backward
 from grader.engine.check_values import check_values
-from grader.engine.parts import Case, Mistake, NumericalSetup, Part
+from grader.engine.parts import Case, NumericalSetup, Part
 from grader.lstm.core_backward import GATE_BACKWARD, SIGMOID_BACKWARD, TANH_BACKWARD
 from grader.lstm.core_forward import SIGMOID
 from grader.lstm.cases import PARAM_NAMES, cell_cases, linspace_array, part_rng, step_backward_cases
+from grader.lstm.mistakes import mistakes_of
 
 FILE = "part4_peephole.py"
 PEEPHOLES = ("p_f", "p_i", "p_o")
@@ -65,53 +66,6 @@ def peephole_numerical(case: Case) -> NumericalSetup:
     return NumericalSetup(case.extra["forward_args"], ((0, dh), (1, dc)), targets + params)
 
 
-PEEPHOLE_FORWARD_MISTAKES = [
-    Mistake('peephole_cell_forward.output_peeks_at_old_cell', FILE,
-            'p["p_o"] * c)',
-            'p["p_o"] * c_prev)',
-            "the output gate's peephole looks at c_prev; o is computed after the update and looks at the new "
-            'cell c',
-            'o = sigmoid(x @ W_o + h_prev @ U_o + b_o + p_o * c)'),
-    Mistake('peephole_cell_forward.forget_peephole_missing', FILE,
-            'p["b_f"] + p["p_f"] * c_prev)',
-            'p["b_f"])',
-            'the forget gate has no peephole term p_f * c_prev',
-            'f = sigmoid(x @ W_f + h_prev @ U_f + b_f + p_f * c_prev)'),
-    Mistake('peephole_cell_forward.input_uses_forget_peephole', FILE,
-            'p["b_i"] + p["p_i"] * c_prev)',
-            'p["b_i"] + p["p_f"] * c_prev)',
-            "the input gate uses the forget gate's peephole weights p_f instead of its own p_i",
-            'i = sigmoid(x @ W_i + h_prev @ U_i + b_i + p_i * c_prev)'),
-    Mistake('peephole_cell_forward.candidate_gets_peephole', FILE,
-            'p["b_g"])',
-            'p["b_g"] + p["p_i"] * c_prev)',
-            'the candidate got a peephole; only f, i and o have one',
-            'g = tanh(x @ W_g + h_prev @ U_g + b_g)'),
-]
-
-PEEPHOLE_BACKWARD_MISTAKES = [
-    Mistake('peephole_cell_backward.output_peephole_path_missing', FILE,
-            ' + dz["o"] * params["p_o"]',
-            '',
-            "c reaches the loss through o's peephole as well as through tanh(c): dc needs + dz_o * p_o",
-            'dc_total = dc + dh * o * (1 - tanh(c)**2) + dz_o * p_o'),
-    Mistake('peephole_cell_backward.dc_prev_without_peepholes', FILE,
-            'dc_prev = dc_total * f + dz["f"] * params["p_f"] + dz["i"] * params["p_i"]',
-            'dc_prev = dc_total * f',
-            'c_prev also enters f and i through their peepholes, so dc_prev gets dz_f * p_f + dz_i * p_i on '
-            'top of dc * f',
-            'dc_prev = dc_total * f + dz_f * p_f + dz_i * p_i'),
-    Mistake('peephole_cell_backward.dp_o_uses_old_cell', FILE,
-            'np.sum(dz["o"] * c, axis=0)',
-            'np.sum(dz["o"] * c_prev, axis=0)',
-            "dp_o multiplies dz_o by c_prev, but o's peephole looks at the new cell c",
-            'dp_o = sum over the batch of dz_o * c'),
-    Mistake('peephole_cell_backward.dp_not_summed_over_batch', FILE,
-            'grads["p_f"] = np.sum(dz["f"] * c_prev, axis=0)',
-            'grads["p_f"] = dz["f"] * c_prev',
-            'dp_f keeps one row per example; p_f is shared by the batch, so sum over axis 0 to get shape (H,)',
-            'dp_f = sum over the batch of dz_f * c_prev'),
-]
 
 
 PEEPHOLE_CELL_FORWARD = Part(
@@ -119,7 +73,7 @@ PEEPHOLE_CELL_FORWARD = Part(
     peephole_forward_cases,
     "f and i add p_f * c_prev and p_i * c_prev inside their sigmoid; o is computed after the cell "
     "update and adds p_o * c, the NEW cell.",
-    check_values, FILE, calls=(SIGMOID,), mistakes=tuple(PEEPHOLE_FORWARD_MISTAKES))
+    check_values, FILE, calls=(SIGMOID,), mistakes=mistakes_of("peephole_cell_forward"))
 PEEPHOLE_CELL_BACKWARD = Part(
     "peephole_cell_backward", "bonus", 5, ("dh", "dc", "cache"), ("dx", "dh_prev", "dc_prev", "grads"),
     peephole_backward_cases,
@@ -127,4 +81,4 @@ PEEPHOLE_CELL_BACKWARD = Part(
     "reaches c through f * c_prev and through the f and i peepholes.",
     check_backward, FILE, forward=PEEPHOLE_CELL_FORWARD, cache_from=PEEPHOLE_CELL_FORWARD,
     numerical=peephole_numerical, grad_keys=PEEPHOLE_PARAM_NAMES,
-    calls=(SIGMOID_BACKWARD, TANH_BACKWARD, GATE_BACKWARD), mistakes=tuple(PEEPHOLE_BACKWARD_MISTAKES))
+    calls=(SIGMOID_BACKWARD, TANH_BACKWARD, GATE_BACKWARD), mistakes=mistakes_of("peephole_cell_backward"))

@@ -1,0 +1,126 @@
+"""Catalogued mistakes of every derivative of one step (part2_cell_backward.py).
+
+Each entry is an edit of the reference solutions (see grader.engine.variants);
+the maintainer's copy only: a student release ships none of this.
+"""
+from __future__ import annotations
+
+from grader.engine.parts import Mistake
+
+FILE = "part2_cell_backward.py"
+
+SIGMOID_BACK_EQ = "dz = ds * s * (1 - s)"
+SIGMOID_BACKWARD_MISTAKES = [
+    Mistake("sigmoid_backward.derivative_as_s", FILE, "dz = ds * s * (1.0 - s)", "dz = ds * s",
+            "your sigmoid_backward uses s as the derivative; d sigmoid/dz = s * (1 - s)", SIGMOID_BACK_EQ),
+    Mistake("sigmoid_backward.reapplies_sigmoid", FILE, "dz = ds * s * (1.0 - s)",
+            "dz = ds * (1.0 / (1.0 + np.exp(-s))) * (1.0 - 1.0 / (1.0 + np.exp(-s)))",
+            "your sigmoid_backward applies sigmoid to s again; s already is sigmoid(z), so use s * (1 - s)",
+            SIGMOID_BACK_EQ),
+    Mistake("sigmoid_backward.missing_upstream", FILE, "dz = ds * s * (1.0 - s)", "dz = s * (1.0 - s)",
+            "your sigmoid_backward returns the local derivative only; multiply by the upstream gradient ds",
+            SIGMOID_BACK_EQ),
+    Mistake("sigmoid_backward.one_minus_s", FILE, "dz = ds * s * (1.0 - s)", "dz = ds * (1.0 - s)",
+            "your sigmoid_backward uses 1 - s as the derivative; it is s * (1 - s)", SIGMOID_BACK_EQ),
+]
+
+TANH_BACK_EQ = "dz = dt * (1 - t**2)"
+TANH_BACKWARD_MISTAKES = [
+    Mistake("tanh_backward.one_minus_t", FILE, "dz = dt * (1.0 - t**2)", "dz = dt * (1.0 - t)",
+            "your tanh_backward uses 1 - t; the derivative of tanh is 1 - t**2", TANH_BACK_EQ),
+    Mistake("tanh_backward.reapplies_tanh", FILE, "dz = dt * (1.0 - t**2)", "dz = dt * (1.0 - np.tanh(t)**2)",
+            "your tanh_backward applies tanh to t again; t already is tanh(z), so use 1 - t**2", TANH_BACK_EQ),
+    Mistake("tanh_backward.missing_upstream", FILE, "dz = dt * (1.0 - t**2)", "dz = 1.0 - t**2",
+            "your tanh_backward returns the local derivative only; multiply by the upstream gradient dt",
+            TANH_BACK_EQ),
+    Mistake("tanh_backward.t_squared", FILE, "dz = dt * (1.0 - t**2)", "dz = dt * t**2",
+            "your tanh_backward uses t**2; the derivative of tanh is 1 - t**2", TANH_BACK_EQ),
+    Mistake("tanh_backward.sigmoid_derivative", FILE, "dz = dt * (1.0 - t**2)", "dz = dt * t * (1.0 - t)",
+            "your tanh_backward uses the sigmoid's derivative t * (1 - t); for tanh it is 1 - t**2",
+            TANH_BACK_EQ),
+]
+
+HIDDEN_BACK_EQ = "dc = dh * o * (1 - tanh(c)**2),  do = dh * tanh(c)"
+HIDDEN_STATE_BACKWARD_MISTAKES = [
+    Mistake("hidden_state_backward.forgets_o", FILE, "dc = tanh_backward(dh * o, tanh_c)",
+            "dc = tanh_backward(dh, tanh_c)",
+            "your dc misses the factor o: h = o * tanh(c), so dc = dh * o * (1 - tanh(c)**2)", HIDDEN_BACK_EQ),
+    Mistake("hidden_state_backward.do_uses_c", FILE, "do = dh * tanh_c", "do = dh * c",
+            "your do uses c; h = o * tanh(c), so do = dh * tanh(c)", HIDDEN_BACK_EQ),
+    Mistake("hidden_state_backward.forgets_tanh_derivative", FILE, "dc = tanh_backward(dh * o, tanh_c)",
+            "dc = dh * o",
+            "your dc leaves out the tanh's derivative: dc = dh * o * (1 - tanh(c)**2)", HIDDEN_BACK_EQ),
+    Mistake("hidden_state_backward.returns_do_then_dc", FILE, "    return dc, do\n", "    return do, dc\n",
+            "your hidden_state_backward returns (do, dc); the contract's order is (dc, do)", HIDDEN_BACK_EQ),
+]
+
+CELL_BACK_EQ = "dc_prev = dc * f,  df = dc * c_prev,  di = dc * g,  dg = dc * i"
+CELL_UPDATE_BACKWARD_MISTAKES = [
+    Mistake("cell_update_backward.dc_prev_not_times_f", FILE, "dc_prev = dc * f\n", "dc_prev = dc\n",
+            "your dc_prev does not go through the forget gate: c = f * c_prev + ..., so dc_prev = dc * f",
+            CELL_BACK_EQ),
+    Mistake("cell_update_backward.di_dg_swapped", FILE, "di = dc * g\n    dg = dc * i",
+            "di = dc * i\n    dg = dc * g",
+            "your di and dg multiply dc by the factor itself; the gradient of a product takes the other "
+            "factor: di = dc * g, dg = dc * i", CELL_BACK_EQ),
+    Mistake("cell_update_backward.df_and_dc_prev_swapped", FILE, "dc_prev = dc * f\n    df = dc * c_prev",
+            "dc_prev = dc * c_prev\n    df = dc * f",
+            "your dc_prev and df multiply dc by the wrong factor: dc_prev = dc * f, df = dc * c_prev",
+            CELL_BACK_EQ),
+    Mistake("cell_update_backward.df_times_f", FILE, "df = dc * c_prev\n", "df = dc * f\n",
+            "your df is dc * f; f multiplies c_prev, so df = dc * c_prev", CELL_BACK_EQ),
+]
+
+GATE_BACK_EQ = "dx = dz @ W.T,  dh_prev = dz @ U.T,  dW = x.T @ dz,  dU = h_prev.T @ dz,  db = dz summed over the batch"
+GATE_BACKWARD_MISTAKES = [
+    Mistake("gate_backward.db_mean", FILE, "db = dz.sum(axis=0)", "db = dz.mean(axis=0)",
+            "your db averages dz over the batch; b is added to every row, so db sums dz over the batch",
+            GATE_BACK_EQ),
+    Mistake("gate_backward.db_not_summed", FILE, "db = dz.sum(axis=0)", "db = dz",
+            "your db is dz itself, shape (N, H); b is shared by every row, so db sums dz over the batch "
+            "(axis 0), shape (H,)",
+            GATE_BACK_EQ),
+    Mistake("gate_backward.db_summed_over_units", FILE, "db = dz.sum(axis=0)", "db = dz.sum(axis=1)",
+            "your db sums dz over the units (axis 1); sum over the batch (axis 0) instead, shape (H,)",
+            GATE_BACK_EQ),
+    Mistake("gate_backward.dh_prev_through_U", FILE, "\n    dh_prev = dz @ U.T", "\n    dh_prev = dz @ U",
+            "your dh_prev multiplies by U; going backwards through h_prev @ U multiplies by U transposed: "
+            "dz @ U.T", GATE_BACK_EQ),
+    Mistake("gate_backward.dx_through_W", FILE, "\n    dx = dz @ W.T", "\n    dx = dz @ W",
+            "your dx multiplies dz by W; going backwards through x @ W multiplies by W transposed: dz @ W.T",
+            GATE_BACK_EQ),
+    Mistake("gate_backward.dW_transposed", FILE, "\n    dW = x.T @ dz", "\n    dW = dz.T @ x",
+            "your dW is dz.T @ x, shape (H, D); a gradient has its parameter's shape: dW = x.T @ dz, (D, H)",
+            GATE_BACK_EQ),
+    Mistake("gate_backward.dU_transposed", FILE, "\n    dU = h_prev.T @ dz", "\n    dU = dz.T @ h_prev",
+            "your dU is transposed: dU = h_prev.T @ dz (both are (H, H), so only the values show it)",
+            GATE_BACK_EQ),
+]
+
+CELL_BACKWARD_EQ = "dc_total = dc + dh * o * (1 - tanh(c)**2); then cell update, each gate, gate_backward"
+CELL_BACKWARD_MISTAKES = [
+    Mistake("lstm_cell_backward.forgets_dc_through_h", FILE, "dc_total = dc + dc_from_h", "dc_total = dc",
+            "your lstm_cell_backward leaves out the dc that arrives through h = o * tanh(c); add it to the "
+            "upstream dc", CELL_BACKWARD_EQ),
+    Mistake("lstm_cell_backward.ignores_upstream_dc", FILE, "dc_total = dc + dc_from_h", "dc_total = dc_from_h",
+            "your lstm_cell_backward drops the upstream dc (from the next step); add it to the dc that "
+            "arrives through h", CELL_BACKWARD_EQ),
+    Mistake("lstm_cell_backward.output_gate_through_tanh", FILE, '"o": sigmoid_backward(do, o)',
+            '"o": tanh_backward(do, o)',
+            "your lstm_cell_backward differentiates the output gate as a tanh; o is a sigmoid, so use "
+            "sigmoid_backward", CELL_BACKWARD_EQ),
+    Mistake("lstm_cell_backward.candidate_through_sigmoid", FILE, '"g": tanh_backward(dg, g)',
+            '"g": sigmoid_backward(dg, g)',
+            "your lstm_cell_backward differentiates the candidate as a sigmoid; g is a tanh, so use "
+            "tanh_backward", CELL_BACKWARD_EQ),
+    Mistake("lstm_cell_backward.dx_overwritten", FILE, "dx += dx_k", "dx = dx_k",
+            "your dx keeps only the last gate's contribution; x feeds all four gates, so add them up",
+            CELL_BACKWARD_EQ),
+    Mistake("lstm_cell_backward.dh_prev_overwritten", FILE, "dh_prev += dh_k", "dh_prev = dh_k",
+            "your dh_prev keeps only the last gate's contribution; h_prev feeds all four gates, so add them up",
+            CELL_BACKWARD_EQ),
+]
+
+
+ENTRIES: tuple[Mistake, ...] = tuple(SIGMOID_BACKWARD_MISTAKES + TANH_BACKWARD_MISTAKES + HIDDEN_STATE_BACKWARD_MISTAKES
+                                     + CELL_UPDATE_BACKWARD_MISTAKES + GATE_BACKWARD_MISTAKES + CELL_BACKWARD_MISTAKES)
