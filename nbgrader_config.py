@@ -14,3 +14,15 @@ c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# nbgrader releases each test cell without its hidden tests, and at autograde
+# warns "Attribute 'checksum' ... has changed!" for every test cell of every
+# student (jupyter/nbgrader#1961); this OverwriteCells puts the hidden tests back
+# first, so the warning is left for a test cell a student really changed
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "grader.course.nbgrader_hidden_tests.RestoreHiddenTests",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

@@ -111,6 +111,18 @@ def test_nbgrader_config_matches_the_settings_the_tools_use():
             assert loaded[section][key] == value, f"nbgrader_config.py: {section}.{key}"
 
 
+def test_autograde_runs_nbgraders_sanitizers_with_overwrite_cells_replaced():
+    # the hidden tests go back in before nbgrader compares a test cell (tests/test_nbgrader_roundtrip.py)
+    converters = pytest.importorskip("nbgrader.converters")
+    from nbgrader.preprocessors import OverwriteCells
+    from traitlets.utils.importstring import import_item
+    from grader.course.nbgrader_hidden_tests import RestoreHiddenTests
+
+    configured = [import_item(name) for name in notebooks.NBGRADER_SETTINGS["Autograde"]["sanitize_preprocessors"]]
+    default = converters.Autograde.class_traits()["sanitize_preprocessors"].default()
+    assert configured == [RestoreHiddenTests if step is OverwriteCells else step for step in default]
+
+
 def test_cli_grading_of_notebooks_skips_the_test_and_plot_cells():
     source, skipped = notebook_code(SOURCE_NOTEBOOK)
     assert "check_part" not in source and "matplotlib" not in source

@@ -41,11 +41,14 @@ NOTEBOOK_NAME = "lstm_assignment.ipynb"
 HIDDEN_SEED = 271_828
 from grader.engine.submission import NOTEBOOK_SKIP_TAG as SKIP_TAG
 
-# the settings of nbgrader_config.py, in the form the API takes; tests keep the two equal
+# the settings of nbgrader_config.py (which says why), in the form the API takes; tests keep the two equal
 NBGRADER_SETTINGS: dict[str, dict[str, Any]] = {
     "CourseDirectory": {"course_id": "lstm-course"},
     "Execute": {"timeout": 60, "interrupt_on_timeout": True},
     "ClearSolutions": {"code_stub": {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}},
+    "Autograde": {"sanitize_preprocessors": [  # nbgrader's default list, OverwriteCells replaced
+        *(f"nbgrader.preprocessors.{name}" for name in ("ClearOutput", "DeduplicateIds", "OverwriteKernelspec")),
+        "grader.course.nbgrader_hidden_tests.RestoreHiddenTests", "nbgrader.preprocessors.CheckCellMetadata"]},
 }
 
 INTRO = """# The LSTM, gate by gate, in numpy

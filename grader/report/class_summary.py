@@ -9,8 +9,10 @@ submission could not be read: the student's doing, final) and not graded:
 grader error (the grader or the machine failed: nothing is recorded, the next
 run grades them). summary.md also says what the last run did (its "run"
 counts: graded, already done, not gradable, grader errors, skipped), each
-entry of the input that was skipped and why, and which id is whose when a
-name had to be changed to make a safe id. Every cell of grades.csv that holds text goes through
+entry of the input that was skipped and why, which id is whose when a
+name had to be changed to make a safe id, and how many submissions each
+isolation graded (its mode, then each layer, the resource limits by value).
+Every cell of grades.csv that holds text goes through
 grader.sandbox.safe_text.spreadsheet_cell, so no student id or reason runs as a formula.
 """
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 from grader.report.feedback import markdown_cell, markdown_code
 from grader.lstm import all_parts
+from grader.sandbox.launch import isolation_layers
 from grader.sandbox.safe_text import spreadsheet_cell
 
 HISTOGRAM_BINS = 10
@@ -164,9 +167,20 @@ def input_lines(summary: dict[str, Any]) -> list[str]:
         lines += [f"| {markdown_code(student)} | {markdown_cell(name)} |"
                   for student, name in sorted(summary["renamed"].items())]
     if summary["isolation"]:
-        lines += ["", "## Isolation", ""]
-        lines += [f"- {level or 'not recorded'}: {count}" for level, count in summary["isolation"].items()]
+        lines += ["", "## Isolation", "", "How the children that ran the student code were held in."]
+        for isolation, count in summary["isolation"].items():
+            lines += ["", *isolation_lines(isolation, count)]
     return lines
+
+
+def isolation_lines(isolation: str, count: int) -> list[str]:
+    """One isolation the reports record, with how many were graded in it: its mode, then a line per layer."""
+    submissions = f"{count} submission{'s' if count != 1 else ''}"
+    if not isolation:
+        return [f"{submissions}: isolation not recorded"]
+    mode, layers = isolation_layers(isolation)
+    return [f"{submissions} graded in {markdown_cell(mode)} mode:", "",
+            *(f"- {markdown_cell(layer)}" for layer in layers)]
 
 
 def headline(summary: dict[str, Any]) -> str:

@@ -6,16 +6,18 @@ the HTML must survive nbgrader's feedback files as it is.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 
 from grader.engine.results import Report
 from grader.report.part_view import (GRADIENT_COLUMNS, GradientLine, Line, PartView, around_gradients,
-                                     report_view, shown_gradients)
+                                     report_view, shown_gradients, without_public_cases)
 
 STATUS_COLOUR = {"pass": "#1a7f37", "fail": "#cf222e", "error": "#8250df", "timeout": "#9a6700",
                  "missing": "#6e7781"}
 DIAGNOSIS_COLOUR = "#9a6700"
 MUTED_COLOUR = "#6e7781"
+HIDDEN_TESTS_LABEL = "hidden tests"  # the label of a test cell's check at the hidden seed (grader.instructor.notebooks)
 
 
 def line_html(line: Line) -> str:
@@ -57,7 +59,13 @@ def part_html(part: PartView, label: str = "") -> str:
 
 
 def report_html(report: Report, label: str = "") -> str:
-    """The whole report for a notebook: its notes, every part, and the seed."""
+    """The whole report for a notebook: its notes, every part, and the seed.
+
+    Under `HIDDEN_TESTS_LABEL` (a test cell's second check) a part lists no public
+    case: the cell's first report, just above, shows those.
+    """
+    if label == HIDDEN_TESTS_LABEL:
+        report = replace(report, parts=tuple(without_public_cases(part) for part in report.parts))
     view = report_view(report)
     notes = "".join(f"<div><b>note:</b> {escape(note)}</div>" for note in view.notes)
     parts = "".join(part_html(part, label) for part in view.parts)

@@ -11,7 +11,8 @@ Each `Line` says what kind of line it is, so a renderer can colour a kind
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from grader.engine.results import Diagnosis, GradientRow, PartResult, Report, error_listing
@@ -204,6 +205,30 @@ def compact(message: str, result: PartResult) -> str:
             count = listing.count("  ") + 1
             return message.replace(listing, f"{count} gradient errors in the table below", 1)
     return message
+
+
+# a fixed case, the same at every seed, is labelled "... (public)" (grader.lstm.cases)
+PUBLIC_CASE = re.compile(r"\bcase [^:]*\(public\):")
+PUBLIC_SHOWN_ABOVE = ("fails on a public case, shown above; once the public cases pass, "
+                      "this block reports the hidden ones")
+
+
+def without_public_cases(result: PartResult) -> PartResult:
+    """The result as a test cell's hidden-tests block shows it: no line about a public case.
+
+    The cell's first check, at the public seed, runs the same fixed cases and
+    shows their failure; at the hidden seed it would be the first failure again.
+    """
+    public = [message for message in result.messages if PUBLIC_CASE.search(message)]
+    if not public:
+        return result
+    messages = list(result.messages)
+    messages[messages.index(public[0])] = PUBLIC_SHOWN_ABOVE
+    mismatch = result.mismatch
+    if mismatch is not None and PUBLIC_CASE.search(f"case {mismatch.case}:"):
+        mismatch = None
+    return replace(result, messages=tuple(message for message in messages if message not in public),
+                   mismatch=mismatch)
 
 
 def part_result_from_dict(data: Mapping[str, Any]) -> PartResult:

@@ -43,6 +43,7 @@ DISABLE_LANDLOCK_VARIABLE = "LSTM_GRADER_DISABLE_LANDLOCK"  # tests the fallback
 FULL_LANDLOCK_ABI = 6  # files, TCP, and signals scoped: enough on its own
 DEFAULT_TIMEOUT = 10.0  # seconds a part, or the import of a submission, may run unless told otherwise
 HELLO_TIMEOUT = 30.0  # seconds a new child has to start and say how it is confined
+LAYER_SEPARATOR = "; "  # between the layers of `Sandbox.isolation`: "<mode>: <what it adds>; <layer>; ..."
 
 PR_SET_NO_NEW_PRIVS = 38
 PR_CAPBSET_DROP = 24
@@ -71,6 +72,12 @@ class Limits:
     file_size_bytes: int = 16 * 1024 ** 2
     open_files: int = 256
 
+    def description(self) -> str:
+        """The limits by name and value, as a report states them ("CPU time 60 s, address space 1 GiB, ...")."""
+        return (f"CPU time {self.cpu_seconds} s, address space {byte_size(self.address_space_bytes)}, "
+                f"file size {byte_size(self.file_size_bytes)}, {self.processes} processes, "
+                f"{self.open_files} open files, no core dumps")
+
     def rlimits(self) -> list[tuple[int, int]]:
         """(resource, limit) pairs for setrlimit; core dumps are always off."""
         return [
@@ -81,6 +88,14 @@ class Limits:
             (resource.RLIMIT_NOFILE, self.open_files),
             (resource.RLIMIT_CORE, 0),
         ]
+
+
+def byte_size(count: int) -> str:
+    """A size as a person writes it: 1 GiB, 16 MiB, 1000 bytes."""
+    for unit, size in (("GiB", 1024 ** 3), ("MiB", 1024 ** 2), ("KiB", 1024)):
+        if count >= size and count % size == 0:
+            return f"{count // size} {unit}"
+    return f"{count} bytes"
 
 
 def limit_setter(limits: Limits, drop_capabilities: bool = False) -> Callable[[], None]:
@@ -163,10 +178,17 @@ class Sandbox:
         elif self.mode == "process":
             who = os.geteuid()
             layers.append(f"uid {who} (the grader's)" + (" without capabilities" if who == 0 else ""))
-        layers.append("rlimits, clean environment")
+        layers += [f"rlimits ({self.limits.description()})", "clean environment"]
         if self.mode == "process" and not self.landlock_abi:
             layers.append("files protected by permissions only")
-        return "; ".join(layers)
+        return LAYER_SEPARATOR.join(layers)
+
+
+def isolation_layers(isolation: str) -> tuple[str, tuple[str, ...]]:
+    """A `Sandbox.isolation` line taken apart: its mode and each layer, e.g. ("bwrap", ("user/pid/...", ...))."""
+    first, *rest = isolation.split(LAYER_SEPARATOR)
+    mode, _, detail = first.partition(": ")
+    return mode, tuple(layer for layer in (detail, *rest) if layer)
 
 
 def child_environment(workdir: str, token: str = "") -> dict[str, str]:
