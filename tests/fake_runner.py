@@ -36,6 +36,7 @@ import pytest
 import grader.child
 from grader.child import protocol
 from grader.engine.checks import PartContext, check_part
+from grader.engine.forward_blame import blame_dependencies
 from grader.engine.grading import case_seed, import_notes
 from grader.engine.parts import Part
 from grader.engine.reference import ReferenceSource
@@ -273,7 +274,7 @@ def grade_in_process(submission: str | Path | dict[str, Callable[..., Any]],
         notes = list(reference.notes) + notes + import_notes(runner.ensure_started())
         context = part_context(runner, seed, reference, timeout)
         chosen = [get_part(part) if isinstance(part, str) else part for part in parts or all_parts()]
-        results = tuple(check_part(part, context) for part in chosen)
+        results = tuple(blame_dependencies(chosen, [check_part(part, context) for part in chosen]))
     finally:
         if runner.submission is not None:
             runner.submission.cleanup()

@@ -50,10 +50,13 @@ def test_cell_backward_is_not_blamed_for_a_wrong_cell_forward(tmp_path):
                    seed=3)
     assert report.part("lstm_cell_forward").status == "fail"
     backward = report.part("lstm_cell_backward")
-    # the reference backward differentiates tanh(c), the student's forward does not: most rows disagree
-    assert backward.status == "fail" and backward.score < backward.max_score / 2
+    # the backward differentiates tanh(c), the student's forward does not: numerically it disagrees, but
+    # on the cache of the same mistake it gives what the reference's backward gives, so it keeps half
+    assert backward.status == "fail" and backward.score == backward.max_score / 2
     assert "your lstm_cell_forward does not match the reference" in backward.messages[0]
     assert "could not be checked against the reference" in backward.messages[0]
+    assert backward.finding is not None and backward.finding.id.startswith("hidden_state.")
+    assert "your lstm_cell_backward is right" in backward.finding.explanation
 
 
 def test_consistent_backward_of_a_wrong_forward_is_told_it_will_pass(tmp_path):

@@ -3,7 +3,12 @@
 The files in tests/submissions/correct/ are single-file submissions of every
 core function, each in its own style (explicit loops, einsum, stacked weights,
 dict / class / namedtuple caches, log-space sigmoid, debug prints, lambdas and
-aliases, out= arguments). None imports the reference solutions. Beside them:
+aliases, out= arguments; CS231n's stacked i, f, o, g with np.dot, Coursera's
+column layout with [h_prev; x] concatenated, one example at a time with
+np.outer, cell objects as caches, and a TimeLSTM that projects every step's
+input at once and forms dW after the loop). None imports the reference
+solutions, and every one gets full marks and no diagnosis: together with the
+solutions they are the correct implementations of benchmarks/bench_diagnosis.py. Beside them:
 the reference solutions themselves, the generated exercise stubs, and the
 solutions handed in as one notebook. They are graded on the in-process fake
 runner (tests/fake_runner.py); the solutions, as a folder and as a notebook,
@@ -46,8 +51,8 @@ def assert_full_marks(report: Report) -> None:
     assert report.score == report.max_score == 100.0
 
 
-def test_there_are_at_least_8_correct_variants() -> None:
-    assert len(CORRECT_FILES) >= 8, [path.name for path in CORRECT_FILES]
+def test_there_are_at_least_15_correct_variants() -> None:
+    assert len(CORRECT_FILES) >= 15, [path.name for path in CORRECT_FILES]
 
 
 @pytest.mark.parametrize("path", CORRECT_FILES, ids=lambda path: path.stem)
@@ -58,8 +63,11 @@ def test_correct_variant_never_imports_the_solutions(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", CORRECT_FILES, ids=lambda path: path.stem)
-def test_correct_variant_scores_full_marks(path: Path) -> None:
-    assert_full_marks(grade(path))
+def test_correct_variant_scores_full_marks_and_gets_no_diagnosis(path: Path) -> None:
+    report = grade(path)
+    assert_full_marks(report)
+    diagnosed = {part.name: part.diagnosis for part in report.parts if part.diagnosis is not None}
+    assert not diagnosed, f"{path.name} (seed {report.seed}) was told of mistakes it does not make: {diagnosed}"
 
 
 @pytest.mark.parametrize("grade_with", GRADERS)

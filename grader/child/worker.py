@@ -72,6 +72,7 @@ import numpy as np  # noqa: E402  (imported before the submission can shadow it)
 
 protocol = load_beside("protocol")
 capture = load_beside("capture")
+snapshot = load_beside("snapshot")
 
 
 class Worker:
@@ -148,7 +149,7 @@ class Worker:
             self.reply({"status": "missing"})
             return
         args = [self.resolve(protocol.decode_value(tree, arrays)) for tree in header["args"]]
-        snapshot = snapshot_arrays(args, header.get("arg_names"))
+        taken = snapshot.snapshot_arrays(args, header.get("arg_names"))
         printed = capture.CappedText()
         try:
             with capture.redirect_output(printed), warnings.catch_warnings(record=True) as caught:
@@ -163,8 +164,9 @@ class Worker:
             return
         out_arrays: list[np.ndarray] = []
         tree = self.encode_result(result, header.get("keep", []), out_arrays)
-        self.reply({"status": "ok", "value": tree, "output": printed.text(), "modified": modified_arrays(snapshot),
-                    "warnings": capture.describe_warnings(caught)}, out_arrays)
+        self.reply({"status": "ok", "value": tree, "output": printed.text(),
+                    "modified": snapshot.modified_arrays(taken), "warnings": capture.describe_warnings(caught)},
+                   out_arrays)
 
     def perturb(self, header: protocol.PerturbRequest, arrays: list[np.ndarray]) -> None:
         """Call the function once per perturbation and stack the chosen outputs.
@@ -334,24 +336,6 @@ def copy_args(args: list[Any]) -> list[Any]:
         else:
             copied.append(value)
     return copied
-
-
-def snapshot_arrays(args: list[Any], names: list[str] | None) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    names = names or [f"argument {index + 1}" for index in range(len(args))]
-    snapshot = []
-    for name, value in zip(names, args):
-        if isinstance(value, np.ndarray):
-            snapshot.append((name, value, value.copy()))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(item, np.ndarray):
-                    snapshot.append((f"{name}[{key!r}]", item, item.copy()))
-    return snapshot
-
-
-def modified_arrays(snapshot: list[tuple[str, np.ndarray, np.ndarray]]) -> list[str]:
-    return [name for name, live, before in snapshot
-            if live.shape != before.shape or not np.array_equal(live, before, equal_nan=True)]
 
 
 def main() -> None:

@@ -81,7 +81,8 @@ def main() -> None:
 @click.option("--timeout", type=SECONDS, default=DEFAULT_TIMEOUT, show_default=True,
               help="Seconds each part may run before it is stopped.")
 @click.option("--no-progress", is_flag=True,
-              help="Do not record this run in <workspace>/.lstm-grader/progress.json.")
+              help="Do not record this run in <workspace>/.lstm-grader/progress.json (a folder that is "
+                   "not a workspace is never written to).")
 @click.option("--junit", "junit_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="FILE", help="Also write the results as JUnit XML (one test case per part).")
 @click.option("--sandbox", "sandbox_mode", type=click.Choice(SANDBOX_MODES), default="auto", show_default=True,
@@ -113,9 +114,10 @@ def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: i
     except (SandboxUnavailable, SubmissionError, ReferenceUnavailable) as error:
         click.echo(f"lstm-grader: {error}", err=True)
         sys.exit(USAGE_ERROR)
-    from grader.student.workspace import record  # progress per workspace: what passes, best score, next part
+    from grader.student.workspace import is_workspace, record  # progress per workspace: what passes, next part
 
-    progress = None if no_progress else record(report, target)
+    # progress is written only into the student's own workspace: never into the solutions or someone else's folder
+    progress = None if no_progress else record(report, target, save=submission is None or is_workspace(target))
     if junit_path is not None:
         from grader.course.journal import atomic_write
         from grader.report.junit import report_to_junit

@@ -1,22 +1,27 @@
 """Backward parts: every gradient against the reference, and against numerical
-gradients of the student's own forward.
+gradients of the student's own forward (grader.engine.numerical_check).
 
 So the feedback can tell "your backward does not match your own forward" from
 "your forward is wrong". A part that takes a cache gets it from the student's
 own forward, and is judged against the reference only where that forward agrees.
+Every argument, upstream gradients and the cache included, must come back
+unchanged (grader.engine.in_place).
 """
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from grader.engine import gradcheck
 from grader.engine.check_values import find_diagnosis
 from grader.engine.checks import PartContext, StudentFailure
-from grader.engine.compare import REAL_KINDS, compare_array, describe_value, shape_problem, tensor_relative_error
+from grader.engine.compare import compare_array, describe_value, shape_problem
 from grader.engine.diagnose import Observation
+from grader.engine.forward_blame import ForwardCase, proven_right_backward
+from grader.engine.in_place import PassedOn, in_place_messages, root_name, slice_text, with_in_place_policy
+from grader.engine.numerical_check import forward_label, precision_note, run_numerical_check
 from grader.engine.outputs import (OutputShapeError, OutputVerdict, compare_outputs, finish, make_mismatch,
                                    partial_points, split_outputs)
 from grader.engine.parts import Case, Part
@@ -25,46 +30,85 @@ from grader.engine.results import GradientRow, PartResult, error_listing
 
 def check_backward(part: Part, context: PartContext) -> PartResult:
     """Backward parts: every gradient against the reference and against numerical
-    gradients of the student's own forward."""
+    gradients of the student's own forward, every argument left as it was."""
     started = time.perf_counter()
-    reference = context.reference(part.name)
-    verdicts: dict[str, OutputVerdict] = {}
-    forward_problem = ""
+    run = run_cases(part, context, started)
+    if isinstance(run, PartResult):
+        return run
+    numerical = run_numerical_check(part, context, run.gradient_case)
+    forward_problem, numerical_note = run.forward_problem, ""
+    if part.cache_from is None and part.forward and numerical.forward_note:
+        forward_problem = numerical.forward_note
+    elif numerical.forward_note:
+        numerical_note = numerical.forward_note
+    numerical_note = numerical_note or precision_note(forward_label(part), numerical.precision)
+    verdicts = run.verdicts
+    names = list(numerical.errors) or list(verdicts)
+    rows = tuple(GradientRow(name, verdict_error(verdicts.get(name)), numerical.errors.get(name),
+                             part.tolerance, numerical.precision.tolerance, shape_note(verdicts.get(name)))
+                 for name in names)
+    result = backward_verdict(part, context, started, verdicts, rows, forward_problem, run.observations,
+                              numerical.depends_on_inputs, numerical_note, run.forward_cases)
+    changed = run.changed
+    passed = passed_on(part, context, run.first_case, {root_name(name) for name in changed}) if changed else []
+    return with_in_place_policy(part, result, in_place_messages(part, changed, passed))
+
+
+@dataclass
+class CaseRun:
+    """What the student's backward gave on every case, before the numerical check."""
+
+    first_case: Case
+    verdicts: dict[str, OutputVerdict] = field(default_factory=dict)
+    forward_problem: str = ""
     gradient_case: tuple[Case, dict[str, Any]] | None = None
-    observations: list[Observation] = []
-    for case in part.make_cases(context.seed):
+    observations: list[Observation] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # the arguments changed in place, in the order first seen
+    forward_cases: list[ForwardCase] = field(default_factory=list)  # the cases whose cache came from a wrong forward
+
+
+def forward_case(part: Part, context: PartContext, case: Case, got: dict[str, Any]) -> ForwardCase:
+    """A case whose cache the student's wrong forward made, as `proven_right_backward` reads it."""
+    maker = part.cache_from
+    assert maker is not None
+    forward_value, forward_expected = context.forward_outputs
+    kept = set(maker.kept_outputs)
+
+    def named(value: Any) -> dict[str, Any]:
+        return {name: item for index, (name, item) in enumerate(zip(maker.output_names, value)) if index not in kept}
+
+    return ForwardCase(case.extra["forward_args"], named(forward_value), named(forward_expected), case.args, got)
+
+
+def run_cases(part: Part, context: PartContext, started: float) -> CaseRun | PartResult:
+    """Run the student's backward on every case and compare with the reference where that can judge;
+    a PartResult when the part cannot be checked further."""
+    reference = context.reference(part.name)
+    cases = part.make_cases(context.seed)
+    run = CaseRun(cases[0])
+    for case in cases:
         try:
             args, reference_args, problem = arguments_with_cache(part, context, case)
         except MissingCache as missing:
             return dependency_failure(part, context, str(missing), started)
         if problem:
-            forward_problem = forward_problem or f"case {case.label}: {problem}"
+            run.forward_problem = run.forward_problem or f"case {case.label}: {problem}"
         context.diagnosis_args = reference_args
-        value, _ = context.call(part.name, args, part.arg_names)
+        value, modified = context.call(part.name, args, part.arg_names)
+        run.changed += [name for name in modified if name not in run.changed]
         try:
             got = split_outputs(part, value)
         except OutputShapeError as error:
             return finish(part, context, "fail", 0, [f"case {case.label}: {error}"], started)
         if case.gradient_check:
-            gradient_case = (case, got)
+            run.gradient_case = (case, got)
         if problem:
+            run.forward_cases.append(forward_case(part, context, case, got))
             continue  # the cache came from a wrong forward: the reference cannot judge this case
         expected = split_outputs(part, reference(*reference_args))
-        compare_outputs(part, verdicts, case, got, expected)
-        observations.append(Observation(reference_args, got, expected))
-
-    numerical_errors, forward_note, depends_on_inputs = run_numerical_check(part, context, gradient_case)
-    numerical_note = ""
-    if part.cache_from is None and part.forward and forward_note:
-        forward_problem = forward_note
-    elif forward_note:
-        numerical_note = forward_note
-    names = list(numerical_errors) or list(verdicts)
-    rows = tuple(GradientRow(name, verdict_error(verdicts.get(name)), numerical_errors.get(name),
-                             part.tolerance, gradcheck.NUMERICAL_TOLERANCE, shape_note(verdicts.get(name)))
-                 for name in names)
-    return backward_verdict(part, context, started, verdicts, rows, forward_problem, observations,
-                            depends_on_inputs, numerical_note)
+        compare_outputs(part, run.verdicts, case, got, expected)
+        run.observations.append(Observation(reference_args, got, expected))
+    return run
 
 
 class MissingCache(Exception):
@@ -88,7 +132,39 @@ def arguments_with_cache(part: Part, context: PartContext, case: Case) -> tuple[
         raise MissingCache(f"which returned {describe_value(forward_value)}, expected a tuple (h, c, cache)")
     forward_expected = context.reference(maker.name)(*case.extra["forward_args"])
     problem = forward_disagreement(maker.name, forward_value, forward_expected)
+    context.forward_outputs = (forward_value, forward_expected)  # for proven_right_backward
     return case.args + (forward_value[at],), case.args + (forward_expected[at],), problem
+
+
+def passed_on(part: Part, context: PartContext, case: Case, roots: set[str]) -> list[PassedOn]:
+    """The changed arguments `part` hands on to a function it calls under the same name, and whether
+    that function, run alone on its first case, changes them in place too."""
+    found = []
+    saved_output, saved_warnings = list(context.output), set(context.warnings)
+    for callee in part.calls:
+        shared = [name for name in callee.arg_names if name in roots and name in part.arg_names]
+        if not shared:
+            continue
+        callee_case = callee.make_cases(context.seed)[0]
+        try:
+            args, _, _ = arguments_with_cache(callee, context, callee_case)
+            _, modified = context.call(callee.name, args, callee.arg_names)
+        except (StudentFailure, MissingCache):
+            modified = []
+        there = {root_name(name) for name in modified}
+        for name in shared:
+            own, theirs = argument(part, case, name), argument(callee, callee_case, name)
+            sliced = (slice_text(name, own.shape, theirs.shape)
+                      if isinstance(own, np.ndarray) and isinstance(theirs, np.ndarray) else "")
+            found.append(PassedOn(name, callee.name, sliced, name in there))
+    context.output[:], context.warnings = saved_output, saved_warnings  # the probe's prints are not the part's
+    return found
+
+
+def argument(part: Part, case: Case, name: str) -> Any:
+    """The case's argument called `name` (None for the cache, which the case does not hold)."""
+    index = part.arg_names.index(name)
+    return case.args[index] if index < len(case.args) else None
 
 
 def shape_note(verdict: OutputVerdict | None) -> str:
@@ -135,77 +211,10 @@ def dependency_failure(part: Part, context: PartContext, reason: str, started: f
     return finish(part, context, "error", 0, [f"needs the cache from your {maker}, {reason}"], started)
 
 
-def run_numerical_check(part: Part, context: PartContext, gradient_case: tuple[Case, dict[str, Any]] | None
-                        ) -> tuple[dict[str, float], str, bool]:
-    """Relative error of each student gradient against central differences of its forward.
-
-    Returns the errors by gradient name, a note when the student's own forward
-    is wrong or unusable (then the errors are left out), and whether the forward
-    depends on its inputs at all (a constant forward has all-zero gradients).
-    """
-    if gradient_case is None or part.numerical is None:
-        return {}, "", False
-    case, got = gradient_case
-    setup = part.numerical(case)
-    plan = gradcheck.perturbations_for(setup)
-    forward_note = ""
-    output_names: tuple[str, ...] = ()
-    if part.local_forward is not None:
-        stacks = gradcheck.evaluate_locally(part.local_forward, setup, plan)
-    elif part.forward is not None:
-        forward = part.forward
-        output_names = forward.output_names
-        try:
-            if part.cache_from is None:
-                own, _ = context.call(forward.name, setup.forward_args, forward.arg_names)
-                expected = context.reference(forward.name)(*setup.forward_args)
-                comparison = compare_array(own, expected)
-                if not comparison.ok:
-                    forward_note = (shape_problem(forward.name, "", own, expected.shape)
-                                    or f"your {forward.name} is wrong ({comparison.problem})")
-            stacks = context.perturb(forward.name, setup.forward_args, plan, gradcheck.output_indices(setup))
-        except StudentFailure as failure:
-            return {}, f"your {forward.name} could not be run ({failure.messages[0]})", False
-    else:
-        return {}, "", False
-    try:
-        numerical = gradcheck.numerical_gradients(setup, plan, stacks)
-    except gradcheck.StackError as error:
-        unusable = stack_problem(part.forward.name if part.forward else "the forward", output_names, error)
-        return {}, forward_note or f"{unusable}, so the numerical gradient check could not run", False
-    errors = {}
-    for name, gradient in numerical.items():
-        student = got.get(name)
-        if type(student) is not np.ndarray or student.shape != gradient.shape or student.dtype.kind not in REAL_KINDS:
-            errors[name] = float("inf")
-        else:
-            errors[name] = tensor_relative_error(student.astype(np.float64), gradient)
-    depends_on_inputs = any(float(np.abs(gradient).max(initial=0.0)) > 1e-8 for gradient in numerical.values())
-    return errors, forward_note, depends_on_inputs
-
-
-def stack_problem(function: str, output_names: tuple[str, ...], error: gradcheck.StackError) -> str:
-    """The sentence for a forward whose outputs at the perturbed points have the wrong shape."""
-    index = error.output_index
-    name = output_names[index] if index is not None and 0 <= index < len(output_names) else ""
-    if isinstance(error.got, tuple):
-        what = f"{name} " if name else "an array "
-        return f"{function} returned {what}of shape {error.got}, expected {error.expected}"
-    what = f"{name} with " if name else ""
-    return f"{function} returned {what}{error.got}, expected an array of shape {error.expected}"
-
-
-def forward_label(part: Part) -> str:
-    """How the forward a backward part is checked against is named in messages."""
-    if part.local_forward is not None:
-        return part.local_forward_label
-    return (part.cache_from or part.forward or part).name
-
-
 def backward_verdict(part: Part, context: PartContext, started: float, verdicts: dict[str, OutputVerdict],
                      rows: tuple[GradientRow, ...], forward_problem: str,
                      observations: list[Observation] | None = None, depends_on_inputs: bool = True,
-                     numerical_note: str = "") -> PartResult:
+                     numerical_note: str = "", forward_cases: list[ForwardCase] | None = None) -> PartResult:
     """The verdict of a backward part from its gradient rows.
 
     `numerical_note` says why the numerical check of a cache-taking part's own
@@ -213,7 +222,7 @@ def backward_verdict(part: Part, context: PartContext, started: float, verdicts:
     """
     if part.cache_from and forward_problem:
         return verdict_on_own_forward(part, context, started, rows, forward_problem, depends_on_inputs,
-                                      numerical_note)
+                                      numerical_note, forward_cases or [])
     failing = {name: verdict for name, verdict in verdicts.items() if verdict.comparison is not None}
     if not failing:
         return passing_verdict(part, context, started, verdicts, rows, forward_problem, numerical_note)
@@ -222,11 +231,14 @@ def backward_verdict(part: Part, context: PartContext, started: float, verdicts:
 
 
 def verdict_on_own_forward(part: Part, context: PartContext, started: float, rows: tuple[GradientRow, ...],
-                           forward_problem: str, depends_on_inputs: bool, numerical_note: str) -> PartResult:
+                           forward_problem: str, depends_on_inputs: bool, numerical_note: str,
+                           forward_cases: list[ForwardCase]) -> PartResult:
     """A cache-taking part whose forward is wrong: judged by its own forward's numerical gradients only.
 
     Not punished twice: a backward that is right for the student's own forward keeps
-    up to half its points, the half that could not be checked against the reference.
+    up to half its points, the half that could not be checked against the reference;
+    so does one proved right on the cache of a catalogued forward mistake
+    (grader.engine.forward_blame), which its own forward's gradients cannot show.
     """
     forward_name = forward_label(part)
     numerical_rows = [row for row in rows if row.vs_numerical is not None]
@@ -239,15 +251,19 @@ def verdict_on_own_forward(part: Part, context: PartContext, started: float, row
     if numerical_rows and not numerical_bad:
         messages.append("your backward is consistent with your own forward: "
                         f"fix {forward_name} and this part should pass")
+    proof = proven_right_backward(part, context, forward_cases) if numerical_bad else None
+    if proof is not None:
+        score = part.points / 2
+        messages.append(f"fix {proof.found_in or forward_name} and this part should pass")
     elif numerical_bad:
         messages.append("against numerical gradients of your own forward it disagrees too: "
                         + error_listing(numerical_bad, "vs_numerical")
-                        + f" (allowed {gradcheck.NUMERICAL_TOLERANCE:g})")
-    elif numerical_note:
+                        + f" (allowed {numerical_bad[0].numerical_tolerance:g})")
+    if numerical_note:
         messages.append(numerical_note)
     if numerical_rows and not depends_on_inputs:
         messages.append(f"your {forward_name} does not depend on its inputs, so there is nothing to check")
-    return finish(part, context, "fail", score, messages, started, gradients=rows)
+    return finish(part, context, "fail", score, messages, started, gradients=rows, diagnosis=proof)
 
 
 def passing_verdict(part: Part, context: PartContext, started: float, verdicts: dict[str, OutputVerdict],
@@ -293,7 +309,7 @@ def failing_verdict(part: Part, context: PartContext, started: float, verdicts: 
         if disagree:
             messages.append("your backward does not match your own forward either: numerical gradients give "
                             + error_listing(disagree, "vs_numerical")
-                            + f" (allowed {gradcheck.NUMERICAL_TOLERANCE:g})")
+                            + f" (allowed {disagree[0].numerical_tolerance:g})")
     mismatch = make_mismatch(first, first_name, part.tolerance)
     return finish(part, context, "fail", partial_points(part.points, good, len(verdicts)),
                   messages, started, gradients=rows, mismatch=mismatch,

@@ -5,6 +5,7 @@ import time
 
 from grader.engine.checks import PartContext
 from grader.engine.diagnose import Observation, diagnose
+from grader.engine.forward_blame import where_it_is
 from grader.engine.outputs import (OutputShapeError, OutputVerdict, compare_outputs, finish, make_mismatch,
                                    partial_points, split_outputs)
 from grader.engine.parts import Part
@@ -59,7 +60,12 @@ def find_diagnosis(part: Part, context: PartContext, observations: list[Observat
                    warned: list[str] | None = None) -> Diagnosis | None:
     """The catalogued mistake behind a failing part; never lets the tutor break the grading."""
     try:
-        return diagnose(part, observations, context.reference.variant, lambda value: split_outputs(part, value),
-                        warned or ())
+        found = diagnose(part, observations, context.reference.variant, lambda value: split_outputs(part, value),
+                         warned or ())
+        if found is not None and found.found_in:
+            found = where_it_is(part, context, found)
+        if found is None and part.localise is not None:
+            found = part.localise(part, context, observations)
+        return found
     except Exception:  # noqa: BLE001  (a diagnosis is extra help; a grade without one is still right)
         return None

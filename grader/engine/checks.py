@@ -15,12 +15,13 @@ import numpy as np
 
 from grader.child.protocol import ProtocolError, decode_value
 from grader.engine import gradcheck
-from grader.engine.diagnose import diagnose_error
-from grader.engine.outputs import finish
+from grader.engine.diagnose import diagnose_error, run_quietly, same_array
+from grader.engine.outputs import finish, split_outputs
 from grader.engine.parts import Part
 from grader.engine.reference import ReferenceSource
 from grader.engine.results import Diagnosis, PartResult
 from grader.engine.runner import Runner
+from grader.engine.variants import exception_line
 from grader.sandbox import DEFAULT_TIMEOUT, ChildDied, ChildTimeout, Reply, SandboxUnavailable
 
 
@@ -44,6 +45,8 @@ class PartContext:
     warnings: set[str] = field(default_factory=set)
     # the arguments, as the reference takes them, of the student call being checked (for diagnose_error)
     diagnosis_args: tuple[Any, ...] | None = None
+    # the student's and the reference's outputs of the forward that made the last cache (check_backward)
+    forward_outputs: tuple[Any, Any] | None = None
 
     def call(self, function: str, args: tuple[Any, ...], arg_names: tuple[str, ...] = (),
              keep: tuple[int, ...] = ()) -> Any:
@@ -123,10 +126,89 @@ def error_diagnosis(part: Part, context: PartContext, failure: StudentFailure) -
     if failure.function != part.name or context.diagnosis_args is None or not failure.messages[0].startswith(prefix):
         return None
     try:
-        return diagnose_error(part, context.diagnosis_args, failure.messages[0][len(prefix):],
-                              context.reference.variant)
+        found = diagnose_error(part, context.diagnosis_args, failure.messages[0][len(prefix):],
+                               context.reference.variant)
+        saved_output, saved_warnings = list(context.output), set(context.warnings)
+        try:
+            if found is not None and part.cache_from is None and not same_on_every_case(part, context, found):
+                return None  # one exception proves little: another mistake can raise it too
+        finally:
+            context.output[:], context.warnings = saved_output, saved_warnings
+        return found
     except Exception:  # noqa: BLE001  (see find_diagnosis)
         return None
+
+
+def same_on_every_case(part: Part, context: PartContext, found: Diagnosis) -> bool:
+    """Whether the student's function and the named mistake raise the same or give the same on every case."""
+    mistake = next(mistake for mistake in part.candidate_mistakes() if mistake.id == found.id)
+    variant = context.reference.variant(mistake, part.name)
+    for case in part.make_cases(context.seed):
+        try:
+            value, _ = context.call(part.name, case.args, part.arg_names, part.kept_outputs)
+            student: Any = split_outputs(part, value)
+        except StudentFailure as failure:
+            student = failure.messages[0].partition(" raised ")[2] or failure.messages[0]
+        try:
+            mistaken: Any = split_outputs(part, run_quietly(variant, case.args))
+        except Exception as raised:  # noqa: BLE001
+            mistaken = exception_line(raised)
+        if isinstance(student, str) or isinstance(mistaken, str):
+            if student != mistaken:
+                return False
+        elif not all(same_array(got, mistaken.get(name)) for name, got in student.items()):
+            return False
+    return True
+
+
+def failure_result(part: Part, context: PartContext, failure: StudentFailure, started: float) -> PartResult:
+    """A student function that gave no answer: its messages, led by the case it failed on
+    (a squeeze that breaks only at N = 1 shows only there), and the mistake that raises the same."""
+    status = failure.status
+    messages = list(failure.messages)
+    if failure.function != part.name and status == "missing":
+        status, messages = "error", [f"needs your {failure.function}: {messages[0]}"]
+    diagnosis = error_diagnosis(part, context, failure) if status == "error" else None
+    label = failing_case_label(part, context) if failure.function == part.name and status != "missing" else ""
+    if label and messages:
+        messages[0] = f"case {label}: {messages[0]}"
+    return finish(part, context, status, 0, messages, started, diagnosis=diagnosis)
+
+
+def failing_case_label(part: Part, context: PartContext) -> str:
+    """The label of the case whose arguments the failing call was given ('' when unknown).
+
+    A checker leaves the arguments of the call it is making in `diagnosis_args`
+    (as the reference takes them: a backward's cache comes after the case's own).
+    """
+    given = context.diagnosis_args
+    if given is None:
+        return ""
+    try:
+        cases = part.make_cases(context.seed)
+    except Exception:  # noqa: BLE001  (a label is extra help)
+        return ""
+    for case in cases:
+        if len(case.args) <= len(given) and all(same_argument(own, other) for own, other in zip(case.args, given)):
+            return case.label
+    return ""
+
+
+def same_argument(one: Any, other: Any) -> bool:
+    """Whether two case arguments are the same values (arrays element by element, dicts key by key)."""
+    if isinstance(one, np.ndarray) or isinstance(other, np.ndarray):
+        return (isinstance(one, np.ndarray) and isinstance(other, np.ndarray) and one.shape == other.shape
+                and one.dtype == other.dtype and bool(np.array_equal(one, other, equal_nan=one.dtype.kind in "fc")))
+    if isinstance(one, dict) or isinstance(other, dict):
+        return (isinstance(one, dict) and isinstance(other, dict) and one.keys() == other.keys()
+                and all(same_argument(one[key], other[key]) for key in one))
+    if isinstance(one, (tuple, list)) or isinstance(other, (tuple, list)):
+        return (type(one) is type(other) and len(one) == len(other)
+                and all(same_argument(a, b) for a, b in zip(one, other)))
+    try:
+        return bool(one is other or one == other)
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def check_part(part: Part, context: PartContext) -> PartResult:
@@ -138,12 +220,7 @@ def check_part(part: Part, context: PartContext) -> PartResult:
     try:
         return part.checker(part, context)
     except StudentFailure as failure:
-        status = failure.status
-        messages = failure.messages
-        if failure.function != part.name and status == "missing":
-            status, messages = "error", [f"needs your {failure.function}: {messages[0]}"]
-        return finish(part, context, status, 0, messages, started,
-                      diagnosis=error_diagnosis(part, context, failure) if status == "error" else None)
+        return failure_result(part, context, failure, started)
     except (SandboxUnavailable, OSError, MemoryError):
         raise  # the machine's or the sandbox's failure, never the student's: the batch retries it
     except Exception as error:  # noqa: BLE001  (the last line of defence; the checkers check what they use)

@@ -20,6 +20,10 @@ from grader.child.protocol import Opaque
 TOLERANCE = 1e-6
 FLOOR = 1e-3
 REAL_KINDS = "biuf"  # bool, int, unsigned, float: arrays that arithmetic treats as real numbers
+# NaN or inf where the reference is finite: nearly always a tanh or sigmoid written with exp, which the
+# extreme cases (pre-activations in the thousands) push past exp's range
+NOT_FINITE_ADVICE = ("an exp that overflows does this for large |z| (exp(710) is inf and inf / inf is NaN), so "
+                     "use np.tanh and the stable sigmoid; otherwise look for a division by zero")
 
 
 @dataclass(frozen=True)
@@ -107,8 +111,7 @@ def compare_array(got: object, expected: np.ndarray, tolerance: float = TOLERANC
         count = int((~finite).sum())
         where = tuple(int(i) for i in np.argwhere(~finite)[0])
         return Comparison(False, f"{count} of {total} elements are NaN or infinite (first at "
-                                 f"{list(where)}); look for overflow in exp or a division by zero",
-                          float("inf"), where, count, total)
+                                 f"{list(where)}); {NOT_FINITE_ADVICE}", float("inf"), where, count, total)
     errors = np.nan_to_num(relative_error(got, expected), nan=np.inf)
     if total == 0:
         return Comparison(True, "", 0.0, (), 0, 0)

@@ -57,8 +57,9 @@ def same_array(got: Any, other: Any, tolerance: float = MATCH_TOLERANCE) -> bool
     return bool((error <= tolerance).all())
 
 
-def differs(observation: Observation) -> bool:
-    return any(not same_array(observation.got.get(name), value, 1e-6)
+def differs(observation: Observation, tolerance: float = 1e-6) -> bool:
+    """Whether any output differs from the reference's by more than `tolerance` (the part's, say)."""
+    return any(not same_array(observation.got.get(name), value, tolerance)
                for name, value in observation.expected.items())
 
 
@@ -87,7 +88,7 @@ def diagnose(part: Part, observations: Sequence[Observation], variants: Variants
         warned: warnings the student's code raised, for a part that fails on warnings alone.
     """
     part_name = part.name
-    failing = [observation for observation in observations if differs(observation)]
+    failing = [observation for observation in observations if differs(observation, part.tolerance)]
     if not failing:
         return explain_warnings(part, observations, variants, split, set(warned)) if warned else None
     ordered = failing + [observation for observation in observations
@@ -102,7 +103,7 @@ def diagnose(part: Part, observations: Sequence[Observation], variants: Variants
         if all(first.names(other.id) or other.names(first.id) for other in rivals):
             return named(first, part_name)
         return None
-    return generic(part_name, observations)
+    return generic(part_name, observations, part.tolerance)
 
 
 def named(mistake: Mistake, part_name: str) -> Diagnosis:
@@ -137,7 +138,7 @@ def explain_warnings(part: Part, observations: Sequence[Observation], variants: 
                 if not all(same_array(got, produced.get(name)) for name, got in observation.got.items()):
                     break
             else:
-                if raised & warned:
+                if raised == warned:  # the same warnings, no more and no fewer
                     return named(mistake, part.name)
         except Exception:  # noqa: BLE001
             continue
@@ -159,25 +160,50 @@ def diagnose_error(part: Part, args: tuple[Any, ...], error: str, variants: Vari
     return None
 
 
-def generic(part_name: str, observations: Sequence[Observation]) -> Diagnosis | None:
-    """Simple patterns that explain every wrong output of every case."""
+def generic(part_name: str, observations: Sequence[Observation], tolerance: float = 1e-6) -> Diagnosis | None:
+    """Simple patterns that explain every output that differs by more than `tolerance`, in every case."""
+    swapped = outputs_swapped(part_name, observations, tolerance)
+    if swapped is not None:
+        return swapped
     for name, detector, describe in DETECTORS:
-        if all_explained(observations, detector):
+        if all_explained(observations, detector, tolerance):
             outputs = sorted({output for observation in observations
                               for output, value in observation.expected.items()
-                              if not same_array(observation.got.get(output), value, 1e-6)})
+                              if not same_array(observation.got.get(output), value, tolerance)})
             return Diagnosis(f"{part_name}.{name}", describe(", ".join(outputs), observations))
     return None
 
 
-def all_explained(observations: Sequence[Observation], detector: Callable[[np.ndarray, np.ndarray], bool]
-                  ) -> bool:
+def outputs_swapped(part_name: str, observations: Sequence[Observation], tolerance: float) -> Diagnosis | None:
+    """Every output right but returned in another output's place, on every case: a wrong order."""
+    if not observations or len(observations[0].expected) < 2:
+        return None
+    names = list(observations[0].expected)
+    moved: dict[str, str] = {}  # the student's output at name's place -> the output it really is
+    for name in names:
+        sources = [other for other in names if other != name and all(
+            same_array(observation.got.get(name), observation.expected.get(other)) for observation in observations)]
+        if len(sources) == 1 and not all(same_array(observation.got.get(name), observation.expected.get(name))
+                                         for observation in observations):
+            moved[name] = sources[0]
+    wrong = [name for name in names if any(not same_array(observation.got.get(name), observation.expected.get(name),
+                                                          tolerance) for observation in observations)]
+    if not wrong or set(wrong) != set(moved) or sorted(moved.values()) != sorted(moved):
+        return None
+    got_order = ", ".join(moved.get(name, name) for name in names)
+    return Diagnosis(f"{part_name}.outputs_in_wrong_order",
+                     f"your {part_name} returns ({got_order}): the right values in the wrong order; the contract's "
+                     f"order is ({', '.join(names)})")
+
+
+def all_explained(observations: Sequence[Observation], detector: Callable[[np.ndarray, np.ndarray], bool],
+                  tolerance: float = 1e-6) -> bool:
     """Every differing output of every case fits the pattern, and at least one case shows it clearly."""
     seen = False
     for observation in observations:
         for output, expected in observation.expected.items():
             got = observation.got.get(output)
-            if same_array(got, expected, 1e-6):
+            if same_array(got, expected, tolerance):
                 continue
             if type(got) is not np.ndarray or not detector(got, expected):
                 return False
@@ -220,6 +246,28 @@ def is_shifted(got: np.ndarray, expected: np.ndarray) -> bool:
     return late or early
 
 
+def is_time_reversed(got: np.ndarray, expected: np.ndarray) -> bool:
+    """A (N, T, ...) output stored in reverse time order."""
+    if got.shape != expected.shape or expected.ndim != 3 or expected.shape[1] < 2:
+        return False
+    return same_array(got, expected[:, ::-1]) and not same_array(expected, expected[:, ::-1])
+
+
+FLOAT32_AGREEMENT = 1e-5  # float32 rounds to ~6e-8 relative; a few operations keep it well under this
+
+
+def is_float32_rounding(got: np.ndarray, expected: np.ndarray) -> bool:
+    """Close to the reference, but only as float32 is: most elements off by rounding-sized amounts."""
+    if got.shape != expected.shape or got.size == 0 or not np.isfinite(got).all() or not np.isfinite(expected).all():
+        return False
+    with np.errstate(all="ignore"):
+        difference = got.astype(np.float64) - expected
+        error = np.abs(difference) / np.maximum(np.abs(expected), FLOOR)
+    rounded = difference[error > 1e-12]
+    # rounding errors go both ways; a small real mistake (a stray 1e-7) goes one way
+    return bool(error.max() <= FLOAT32_AGREEMENT and rounded.size >= 2 and (rounded > 0).any() and (rounded < 0).any())
+
+
 def is_only_last_step(got: np.ndarray, expected: np.ndarray) -> bool:
     if got.shape != expected.shape or expected.ndim != 3 or expected.shape[1] < 2:
         return False
@@ -249,6 +297,11 @@ DETECTORS: tuple[tuple[str, Callable[[np.ndarray, np.ndarray], bool],
     ("constant_factor", is_scaled, describe_factor),
     ("shifted_by_one_step", is_shifted,
      lambda outputs, _: f"your {outputs} is shifted by one time step: step t must be stored at index t"),
+    ("time_reversed", is_time_reversed,
+     lambda outputs, _: f"your {outputs} holds the right steps in reverse time order: step t belongs at index t"),
+    ("computes_in_float32", is_float32_rounding,
+     lambda outputs, _: f"your {outputs} agrees with the reference only to float32's precision (about 1e-7): "
+                        "your code computes in float32 somewhere (dtype=np.float32, astype); compute in float64"),
     ("only_last_step", is_only_last_step,
      lambda outputs, _: f"only the last time step of your {outputs} is filled in; store every step's value"),
 )

@@ -12,19 +12,59 @@ parent builds the differences itself. Element-wise forwards are perturbed
 all at once, because their Jacobian is diagonal. The stacks from the child
 are checked before any arithmetic: a student forward that returns the wrong
 shape makes the check impossible (StackError), never a broadcasting accident.
+
+The step suits a float64 forward. A forward that computes in float32 makes
+central differences at eps = 1e-6 rounding noise (a relative error of about
+0.1), so `precision_of` looks at the forward's outputs first: values that are
+all exactly float32 (or float16) numbers, or a derivative that a step of 1e-9
+cannot see while a step of 1e-4 can. A float32 forward is then checked with
+a step suited to it and a wider tolerance; a float16 one is not checked at all.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
 from grader.engine.parts import NumericalSetup
 
-EPSILON = 1e-6
+EPSILON = FLOAT64_EPSILON = 1e-6
 NUMERICAL_TOLERANCE = 1e-5
 
 Perturbation = tuple[int, "str | None", int, float]
+
+PROBE_STEPS = (1e-9, 1e-4)  # a step float32 cannot resolve, and one it can
+NOISE_LIMIT = 1e-2          # the probe's disagreement above which the forward is not float64-precise
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How precisely the forward computes, and how the numerical check treats it.
+
+    Args:
+        name: "float64", "float32" or "float16": the precision the outputs show.
+        how: how it was seen, for the message ("" for float64).
+        epsilon: the central-difference step to use.
+        tolerance: the largest norm-wise relative error that passes.
+        meaningful: False when no step gives a numerical gradient worth comparing.
+    """
+
+    name: str
+    how: str = ""
+    epsilon: float = 1e-6
+    tolerance: float = 1e-5
+    meaningful: bool = True
+
+    @property
+    def reduced(self) -> bool:
+        return self.name != "float64"
+
+
+FLOAT64 = Precision("float64")
+# float32: the best step is about the cube root of its unit roundoff; the error left is about 1e-5
+FLOAT32_EPSILON = 5e-3
+FLOAT32_TOLERANCE = 1e-3
 
 
 class StackError(ValueError):
@@ -132,3 +172,59 @@ def numerical_gradients(setup: NumericalSetup, plan: list[Perturbation], stacks:
         gradients[name] = ((pairs[:, 0] - pairs[:, 1]) / (2 * epsilon)).reshape(shape)
         position += 2 * size
     return gradients
+
+
+def probe_plan(setup: NumericalSetup) -> list[Perturbation]:
+    """Four more evaluations, appended to the plan: the first target shifted as a whole by +-each probe step."""
+    _, argument_index, key, _ = setup.targets[0]
+    return [(argument_index, key, -1, sign * step) for step in PROBE_STEPS for sign in (1.0, -1.0)]
+
+
+def exact_format(stacks: list[np.ndarray]) -> str:
+    """ "float16" or "float32" when every value of the stacks is exactly such a number, else "float64".
+
+    Values that are whole numbers (0, 1, a saturated gate) say nothing and are left out; a
+    float64 computation gives an exact float32 number about once in 5e8 values.
+    """
+    values = np.concatenate([stack.reshape(-1) for stack in stacks]) if stacks else np.empty(0)
+    values = values[np.isfinite(values)]
+    values = values[values != np.round(values)]
+    if values.size == 0:
+        return "float64"
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        for name in ("float16", "float32"):
+            if np.array_equal(values.astype(name).astype(np.float64), values):
+                return name
+    return "float64"
+
+
+def probe_disagreement(probe: list[np.ndarray]) -> float | None:
+    """How far the forward's derivative along the probe direction at a step of 1e-9 is from that at 1e-4.
+
+    About 1e-7 for a float64 forward; of order 1 for one that rounds to float32 anywhere. None
+    when the forward hardly moves along the probe direction (nothing to tell).
+    """
+    small, large = PROBE_STEPS
+    difference = scale = 0.0
+    for stack in probe:
+        fine = (stack[0] - stack[1]) / (2 * small)
+        coarse = (stack[2] - stack[3]) / (2 * large)
+        difference += float(np.linalg.norm(fine - coarse))
+        scale += float(np.linalg.norm(coarse))
+    if not (np.isfinite(difference) and np.isfinite(scale)) or scale < 1e-8:
+        return None
+    return difference / scale
+
+
+def precision_of(stacks: list[np.ndarray], probe: list[np.ndarray]) -> Precision:
+    """The precision the forward's outputs show (`stacks` at the plan's points, `probe` at `probe_plan`'s)."""
+    shown = exact_format(stacks + probe)
+    if shown == "float16":
+        return Precision("float16", "its outputs are float16 numbers", meaningful=False)
+    if shown == "float32":
+        return Precision("float32", "its outputs are float32 numbers", FLOAT32_EPSILON, FLOAT32_TOLERANCE)
+    disagreement = probe_disagreement(probe)
+    if disagreement is not None and disagreement > NOISE_LIMIT:
+        return Precision("float32", "a step of 1e-9 does not move its outputs as a step of 1e-4 does: float32 "
+                                    "somewhere inside?", FLOAT32_EPSILON, FLOAT32_TOLERANCE)
+    return FLOAT64

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from grader.engine.checks import PartContext, check_part
+from grader.engine.forward_blame import blame_dependencies
 from grader.engine.parts import Part
 from grader.engine.reference import ReferenceSource
 from grader.engine.reference_source import open_reference
@@ -59,7 +60,8 @@ def grade_submission(submission: Submission, parts: list[Part], seed: int | None
         unloaded = {**not_imported(submission, loaded.problems), **submission.unloaded}
         context = PartContext(session, reference, seed, timeout)
         results = [with_file_notes(check_part(part, context), unloaded) for part in parts]
-    return Report(submission.display, tuple(results), seed, tuple(notes), sandbox.isolation)
+    return Report(submission.display, tuple(blame_dependencies(parts, results)), seed, tuple(notes),
+                  sandbox.isolation)
 
 
 def case_seed(default_seed: int, seed: int | None, reference: ReferenceSource) -> int:

@@ -87,8 +87,10 @@ def finish(part: Part, context: PartContext, status: str, score: float, messages
 
 def hint_for(part: Part, diagnosis: Diagnosis | None) -> str:
     """The part's hint, or, when the mistake is in a function it calls, that function's hint."""
-    if diagnosis is not None and diagnosis.found_in:
-        callee = next((called for called in part.callees() if called.name == diagnosis.found_in), None)
+    if diagnosis is not None and (diagnosis.found_in or diagnosis.via):
+        given = [part.cache_from, *part.cache_from.callees()] if part.cache_from else []
+        holder = diagnosis.found_in or diagnosis.via
+        callee = next((called for called in [*part.callees(), *given] if called.name == holder), None)
         if callee is not None:
             return callee.hint
     return part.hint

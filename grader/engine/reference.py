@@ -6,6 +6,9 @@ importable by, the child that runs student code.
 """
 from __future__ import annotations
 
+import copy
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
@@ -52,6 +55,25 @@ class ReferenceSource(Protocol):
         """
         ...
 
+    def on_mistaken_cache(self, mistake: Mistake, given: CacheGiven) -> Any:
+        """What the reference backward gives on the cache the reference forward makes with `mistake` made.
+
+        Raises:
+            ReferenceUnavailable: when this source cannot say.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class CacheGiven:
+    """A backward call on a forward's cache: backward(*upstream, forward(*forward_args)[cache_index])."""
+
+    forward: str
+    cache_index: int
+    backward: str
+    forward_args: tuple[Any, ...]
+    upstream: tuple[Any, ...]
+
 
 class SolutionsReference:
     """The reference functions of a solutions folder, by contract name."""
@@ -73,3 +95,9 @@ class SolutionsReference:
     def variant(self, mistake: Mistake, name: str) -> Callable[..., Any]:
         """The mistake made in a temporary copy of the solutions (see grader.engine.variants)."""
         return variant(mistake, name, self.folder)
+
+    def on_mistaken_cache(self, mistake: Mistake, given: CacheGiven) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a mistaken forward may overflow; only its numbers matter here
+            cache = self.variant(mistake, given.forward)(*copy.deepcopy(given.forward_args))[given.cache_index]
+            return self(given.backward)(*copy.deepcopy(given.upstream), cache)

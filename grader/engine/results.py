@@ -70,9 +70,11 @@ class Diagnosis:
     equation: str = ""
     part: str = ""          # the part that failed
     found_in: str = ""      # the part whose code holds the mistake, when it is one the failing part calls
+    via: str = ""           # the forward whose cache the failing part was given, when the mistake is there
 
     def messages(self) -> list[str]:
-        where = f" (in {self.found_in}, which your {self.part} calls)" if self.found_in else ""
+        # a finding made through a forward (`via`) names where the mistake is in its explanation
+        where = f" (in {self.found_in}, which your {self.part} calls)" if self.found_in and not self.via else ""
         found = [f"looks like: {self.explanation}{where}"]
         if self.equation:
             found.append(f"the equation: {self.equation}")

@@ -32,7 +32,7 @@ from typing import Any, Callable
 import numpy as np
 
 from grader.engine.parts import Mistake
-from grader.engine.reference import ReferenceUnavailable
+from grader.engine.reference import CacheGiven, ReferenceUnavailable
 from grader.engine.variants import RecordedError
 
 PUBLIC_SEED = 1234
@@ -159,6 +159,7 @@ class VectorReference:
             raise VectorError(f"{path}: vectors format {index.get('version')}, expected {FORMAT_VERSION}")
         self.calls: dict[str, dict[str, Any]] = index["calls"]
         self.variants: dict[str, dict[str, Any]] = index.get("variants", {})
+        self.mistaken_caches: dict[str, dict[str, Any]] = index.get("mistaken_caches", {})
         self.fixed_seed: int | None = int(index["seed"])
         self.notes: tuple[str, ...] = (SELF_CHECK_NOTE.format(seed=self.fixed_seed),)
         self.folder: Path | None = None  # no solutions here
@@ -201,9 +202,21 @@ class VectorReference:
         return replayed
 
 
+    def on_mistaken_cache(self, mistake: Mistake, given: CacheGiven) -> Any:
+        """The reference backward on a mistaken forward's cache, as recorded when the release was built."""
+        tree = self.mistaken_caches.get(cache_key(mistake, given), {}).get(digest(given.forward_args + given.upstream))
+        if tree is None:
+            raise ReferenceUnavailable(f"no recording of {given.backward} on the cache of {mistake.id}")
+        return decode(tree, self.arrays)
+
+
 WARNING_CATEGORIES = {category.__name__: category for category in (
     RuntimeWarning, UserWarning, DeprecationWarning, FutureWarning, SyntaxWarning, ResourceWarning)}
 
 
 def variant_key(mistake: Mistake, name: str) -> str:
     return f"{mistake.id} {name}"
+
+
+def cache_key(mistake: Mistake, given: CacheGiven) -> str:
+    return f"{mistake.id} {given.forward}->{given.backward}"

@@ -18,9 +18,9 @@ import numpy as np
 
 from grader.engine.diagnose import run_recording
 from grader.engine.parts import Mistake, Part
-from grader.engine.reference import SolutionsReference
+from grader.engine.reference import CacheGiven, SolutionsReference
 from grader.engine.variants import exception_line
-from grader.engine.vectors import FORMAT_VERSION, PUBLIC_SEED, Recorder, VectorError, digest, variant_key
+from grader.engine.vectors import FORMAT_VERSION, PUBLIC_SEED, Recorder, VectorError, cache_key, digest, variant_key
 from grader.lstm import all_parts
 from grader.lstm.grading import grade
 
@@ -30,7 +30,8 @@ def mistakes_by_function(parts: tuple[Part, ...]) -> dict[str, list[Mistake]]:
     part's own function, and a part's own mistakes in the functions of its diagnosis calls."""
     found: dict[str, list[Mistake]] = {}
     for part in parts:
-        found.setdefault(part.name, []).extend(part.candidate_mistakes())
+        # a part with a diagnosis of its own (diagnosis_calls) compares only its own mistakes
+        found.setdefault(part.name, []).extend(part.mistakes if part.diagnosis_calls else part.candidate_mistakes())
         for function, _ in part.diagnosis_calls() if part.diagnosis_calls else ():
             found.setdefault(function, []).extend(part.mistakes)
     return {name: list(dict.fromkeys(mistakes)) for name, mistakes in found.items()}
@@ -55,6 +56,9 @@ class RecordingReference:
         self.recorder = Recorder()
         self.calls: dict[str, dict[str, Any]] = {}
         self.variants: dict[str, dict[str, Any]] = {}
+        self.mistaken_caches: dict[str, dict[str, Any]] = {}
+        self.made_by: dict[int, tuple[Any, ...]] = {}  # id of a forward's cache -> the forward's arguments
+        self.kept: list[Any] = []  # every result, so no id() in made_by is reused
         self.mistakes = mistakes if mistakes is not None else mistakes_by_function(all_parts())
         self.parts = {part.name: part for part in all_parts()}
         self.fixed_seed: int | None = None
@@ -67,8 +71,11 @@ class RecordingReference:
             key = digest(args, self.recorder.tokens)
             if key not in self.calls.get(name, {}):
                 self.record_variants(name, args, key)
+                self.record_mistaken_caches(name, args)
             result = function(*args)
             self.calls.setdefault(name, {})[key] = self.recorder.encode(result)
+            self.made_by[id(result[-1] if isinstance(result, tuple) and result else result)] = args
+            self.kept.append(result)
             return result
 
         return recorded
@@ -87,6 +94,26 @@ class RecordingReference:
                 entry = {"raised": exception_line(error)}
             self.variants.setdefault(variant_key(mistake, name), {})[key] = entry
 
+    def on_mistaken_cache(self, mistake: Mistake, given: CacheGiven) -> Any:
+        return self.reference.on_mistaken_cache(mistake, given)
+
+    def record_mistaken_caches(self, name: str, args: tuple[Any, ...]) -> None:
+        """For a backward given a forward's cache: what the reference backward gives on the cache each of
+        the forward's mistakes makes from the same inputs (grader.engine.forward_blame proves with it)."""
+        part = self.parts.get(name)
+        maker = part.cache_from if part is not None else None
+        forward_args = self.made_by.get(id(args[-1])) if args else None
+        if maker is None or forward_args is None:
+            return
+        given = CacheGiven(maker.name, maker.cache_index, name, tuple(forward_args), tuple(args[:-1]))
+        key = digest(given.forward_args + given.upstream, self.recorder.tokens)
+        for mistake in maker.candidate_mistakes():
+            try:
+                value = self.reference.on_mistaken_cache(mistake, given)
+            except Exception:  # noqa: BLE001  (a mistake whose forward cannot run proves nothing)
+                continue
+            self.mistaken_caches.setdefault(cache_key(mistake, given), {})[key] = self.recorder.encode(value)
+
     def record_diagnosis_calls(self, parts: tuple[Part, ...]) -> None:
         """The calls a part's own diagnosis makes beyond its cases (probes of helpers, say)."""
         for part in parts:
@@ -95,7 +122,8 @@ class RecordingReference:
 
     def save(self, path: Path) -> Path:
         """Write the vectors; arrays as .npy entries, the index as JSON bytes (no pickle anywhere)."""
-        index = {"version": FORMAT_VERSION, "seed": self.seed, "calls": self.calls, "variants": self.variants}
+        index = {"version": FORMAT_VERSION, "seed": self.seed, "calls": self.calls, "variants": self.variants,
+                 "mistaken_caches": self.mistaken_caches}
         entries = {f"a{number}": array for number, array in enumerate(self.recorder.arrays)}
         entries["index"] = np.frombuffer(json.dumps(index, sort_keys=True).encode(), dtype=np.uint8)
         buffer = io.BytesIO()

@@ -3,8 +3,11 @@
 Shapes are chosen to catch shape bugs: in the main cases N, T, D and H are
 all different, so a transposed weight or a sum over the wrong axis changes a
 shape or a value. Edge cases add N = 1, H = 1, T = 1, saturated gates (large
-pre-activations) and all-zero inputs. One small, non-saturated case per
-backward part is marked `gradient_check` for the numerical gradient check.
+pre-activations) and all-zero inputs; the parts built on the cell also get an
+extreme case, with pre-activations and cell states in the hundreds and
+thousands, where an exp-based tanh or sigmoid overflows. One small,
+non-saturated case per backward part is marked `gradient_check` for the
+numerical gradient check (central differences mean nothing at saturation).
 """
 from __future__ import annotations
 
@@ -20,6 +23,14 @@ PARAM_NAMES = tuple(f"{kind}_{gate}" for gate in GATE_KEYS for kind in ("W", "U"
 
 MAIN = {"N": 3, "T": 5, "D": 4, "H": 6}
 GRADIENT_CHECK = {"N": 2, "T": 3, "D": 4, "H": 5}
+
+EXTREME = "extreme: pre-activations in the hundreds and thousands,"
+# exp overflows beyond 709.78, so an exp-ratio tanh gives inf / inf = NaN there. The candidate and
+# the cell state go well beyond; the sigmoid gates stay below it, in the hundreds: the sigmoid's own
+# cases go to 1e4 and tell an overflowing sigmoid apart, and tanh has no part of its own.
+SIGMOID_GATE_BOUND = 600.0
+CANDIDATE_BOUND = 6000.0
+EXTREME_CELL_SCALE = 2000.0
 
 
 def part_rng(seed: int, part_name: str) -> np.random.Generator:
@@ -65,11 +76,51 @@ def shape_variants(with_time: bool) -> list[tuple[str, dict[str, int], float]]:
         ("", pick(MAIN), 0.5),
         ("", pick({**MAIN, "N": 1}), 0.5),
         ("", pick({**MAIN, "H": 1}), 0.5),
+        # D = H: x @ U and h_prev @ W run, so a mix-up of x and h_prev gives numbers, not the same shape error
+        ("", pick({**MAIN, "D": MAIN["H"]}), 0.5),
         ("saturated", pick(MAIN), 12.0),
     ]
     if with_time:
         variants.insert(3, ("", pick({**MAIN, "T": 1}), 0.5))
     return variants
+
+
+def extreme_params(rng: np.random.Generator, x_rows: np.ndarray, H: int) -> dict[str, np.ndarray]:
+    """The 12 parameters scaled gate by gate so that, for these inputs and any |h_prev| <= 1, a
+    sigmoid gate's pre-activation stays within SIGMOID_GATE_BOUND and the candidate's within
+    CANDIDATE_BOUND (which it reaches to within a small factor)."""
+    params = make_params(rng, x_rows.shape[1], H, 1.0)
+    for gate in GATE_KEYS:
+        W, U, b = (params[f"{kind}_{gate}"] for kind in "WUb")
+        largest = float(np.max(np.abs(x_rows) @ np.abs(W) + np.abs(U).sum(axis=0) + np.abs(b)))
+        factor = (CANDIDATE_BOUND if gate == "g" else SIGMOID_GATE_BOUND) / largest
+        for kind in "WUb":
+            params[f"{kind}_{gate}"] = factor * params[f"{kind}_{gate}"]
+    return params
+
+
+def extreme_cell_state(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """A cell state in the thousands: tanh(c) is +-1 to the last bit, exp(c) is inf."""
+    return EXTREME_CELL_SCALE * rng.standard_normal(shape)
+
+
+def extreme_step_case(seed: int, part_name: str) -> dict[str, Any]:
+    """One step at MAIN's sizes with extreme pre-activations and an extreme c_prev."""
+    rng = part_rng(seed, part_name + ":extreme")
+    N, D, H = MAIN["N"], MAIN["D"], MAIN["H"]
+    x = rng.standard_normal((N, D))
+    return {"label": sizes_label({"N": N, "D": D, "H": H}, seed, EXTREME), "x": x,
+            "h_prev": np.tanh(rng.standard_normal((N, H))), "c_prev": extreme_cell_state(rng, (N, H)),
+            "params": extreme_params(rng, x, H)}
+
+
+def extreme_sequence_case(seed: int, part_name: str) -> dict[str, Any]:
+    """A sequence at MAIN's sizes with extreme pre-activations at every step and an extreme c0."""
+    rng = part_rng(seed, part_name + ":extreme")
+    N, T, D, H = MAIN["N"], MAIN["T"], MAIN["D"], MAIN["H"]
+    x = rng.standard_normal((N, T, D))
+    return {"label": sizes_label(dict(MAIN), seed, EXTREME), "x": x, "h0": np.tanh(rng.standard_normal((N, H))),
+            "c0": extreme_cell_state(rng, (N, H)), "params": extreme_params(rng, x.reshape(-1, D), H)}
 
 
 def step_inputs(rng: np.random.Generator, sizes: dict[str, int], scale: float) -> dict[str, np.ndarray]:
@@ -82,8 +133,9 @@ def step_inputs(rng: np.random.Generator, sizes: dict[str, int], scale: float) -
     }
 
 
-def cell_cases(seed: int, part_name: str) -> list[dict[str, Any]]:
-    """Inputs of one LSTM step (x, h_prev, c_prev, params) for every variant."""
+def cell_cases(seed: int, part_name: str, extreme: bool = False) -> list[dict[str, Any]]:
+    """Inputs of one LSTM step (x, h_prev, c_prev, params) for every variant; with `extreme`,
+    the extreme case last."""
     rng = part_rng(seed, part_name)
     fixed = {"N": 2, "D": 3, "H": 4}
     cases = [{
@@ -102,11 +154,12 @@ def cell_cases(seed: int, part_name: str) -> list[dict[str, Any]]:
     small = {key: GRADIENT_CHECK[key] for key in ("N", "D", "H")}
     cases.append({"label": sizes_label(small, seed, "gradient check"), **step_inputs(rng, small, 0.5),
                   "gradient_check": True})
-    return cases
+    return cases + ([extreme_step_case(seed, part_name)] if extreme else [])
 
 
-def sequence_cases(seed: int, part_name: str) -> list[dict[str, Any]]:
-    """Inputs of a whole sequence (x (N, T, D), h0, c0, params) for every variant."""
+def sequence_cases(seed: int, part_name: str, extreme: bool = False) -> list[dict[str, Any]]:
+    """Inputs of a whole sequence (x (N, T, D), h0, c0, params) for every variant; with `extreme`,
+    the extreme case last."""
     rng = part_rng(seed, part_name)
     fixed = {"N": 2, "T": 3, "D": 3, "H": 4}
     cases = [{
@@ -130,7 +183,7 @@ def sequence_cases(seed: int, part_name: str) -> list[dict[str, Any]]:
     cases.append({"label": "zeros: N=2 T=3 D=3 H=4", "x": np.zeros((2, 3, 3)), "h0": np.zeros((2, 4)),
                   "c0": np.zeros((2, 4)),
                   "params": {name: np.zeros_like(value) for name, value in make_params(None, 3, 4).items()}})
-    return cases
+    return cases + ([extreme_sequence_case(seed, part_name)] if extreme else [])
 
 
 def elementwise_cases(seed: int, part_name: str, count: int, extreme: bool = True
@@ -147,6 +200,15 @@ def elementwise_cases(seed: int, part_name: str, count: int, extreme: bool = Tru
         cases.append((sizes_label({"N": N, "H": H}, seed, "saturated"),
                       [20.0 * rng.standard_normal((N, H)) for _ in range(count)], False))
     return cases
+
+
+def extreme_cell_state_case(seed: int, part_name: str, count: int) -> tuple[str, list[np.ndarray]]:
+    """`count` (N, H) arrays for a part that takes a cell state: c in the thousands first, then the
+    others standard normal."""
+    rng = part_rng(seed, part_name + ":extreme")
+    N, H = MAIN["N"], MAIN["H"]
+    arrays = [extreme_cell_state(rng, (N, H))] + [rng.standard_normal((N, H)) for _ in range(count - 1)]
+    return sizes_label({"N": N, "H": H}, seed, "extreme: |c| in the thousands,"), arrays
 
 
 def stable_sigmoid(z: np.ndarray) -> np.ndarray:

@@ -15,8 +15,8 @@ from grader.engine.check_backward import check_backward
 from grader.engine.parts import Case, NumericalSetup, Part
 from grader.lstm.mistakes import mistakes_of
 from grader.lstm.core_forward import CELL_UPDATE, HIDDEN_STATE, LSTM_CELL_FORWARD, SIGMOID
-from grader.lstm.cases import (PARAM_NAMES, cell_cases, elementwise_cases, param_targets, part_rng,
-                               stable_sigmoid, step_backward_cases)
+from grader.lstm.cases import (PARAM_NAMES, cell_cases, elementwise_cases, extreme_cell_state_case, param_targets,
+                               part_rng, stable_sigmoid, step_backward_cases)
 
 FILE = "part2_cell_backward.py"
 
@@ -36,8 +36,10 @@ def activation_numerical(case: Case) -> NumericalSetup:
 
 
 def hidden_state_backward_cases(seed: int) -> list[Case]:
-    return [Case(label, (dh, 2.0 * c, stable_sigmoid(o)), {}, gradient_check)
-            for label, (dh, c, o), gradient_check in elementwise_cases(seed, "hidden_state_backward", 3)]
+    found = [Case(label, (dh, 2.0 * c, stable_sigmoid(o)), {}, gradient_check)
+             for label, (dh, c, o), gradient_check in elementwise_cases(seed, "hidden_state_backward", 3)]
+    label, (c, dh, o) = extreme_cell_state_case(seed, "hidden_state_backward", 3)
+    return found + [Case(label, (dh, c, stable_sigmoid(o)))]
 
 
 def hidden_state_numerical(case: Case) -> NumericalSetup:
@@ -85,7 +87,7 @@ def gate_numerical(case: Case) -> NumericalSetup:
 
 
 def cell_backward_cases(seed: int) -> list[Case]:
-    return step_backward_cases(seed, "lstm_cell_backward", cell_cases(seed, "lstm_cell_backward"))
+    return step_backward_cases(seed, "lstm_cell_backward", cell_cases(seed, "lstm_cell_backward", extreme=True))
 
 
 def cell_numerical(case: Case) -> NumericalSetup:

@@ -15,7 +15,8 @@ import numpy as np
 
 from grader.engine.check_values import check_values
 from grader.engine.parts import Case, Part
-from grader.lstm.cases import cell_cases, elementwise_cases, stable_sigmoid
+from grader.lstm.cases import cell_cases, elementwise_cases, extreme_cell_state_case, stable_sigmoid
+from grader.lstm.localise import localise_forward
 from grader.lstm.mistakes import mistakes_of
 
 FILE = "part1_cell_forward.py"
@@ -32,7 +33,7 @@ def sigmoid_cases(seed: int) -> list[Case]:
 def gate_cases(gate: str) -> Callable[[int], list[Case]]:
     def make(seed: int) -> list[Case]:
         found = []
-        for case in cell_cases(seed, gate):
+        for case in cell_cases(seed, gate, extreme=True):
             params = case["params"]
             key = GATE_SYMBOL[gate]
             found.append(Case(case["label"], (case["x"], case["h_prev"], params["W_" + key],
@@ -49,13 +50,15 @@ def cell_update_cases(seed: int) -> list[Case]:
 
 
 def hidden_state_cases(seed: int) -> list[Case]:
-    return [Case(label, (3.0 * c, stable_sigmoid(o)))
-            for label, (c, o), _ in elementwise_cases(seed, "hidden_state", 2)]
+    found = [Case(label, (3.0 * c, stable_sigmoid(o)))
+             for label, (c, o), _ in elementwise_cases(seed, "hidden_state", 2)]
+    label, (c, o) = extreme_cell_state_case(seed, "hidden_state", 2)
+    return found + [Case(label, (c, stable_sigmoid(o)))]
 
 
 def cell_forward_cases(seed: int) -> list[Case]:
     return [Case(case["label"], (case["x"], case["h_prev"], case["c_prev"], case["params"]))
-            for case in cell_cases(seed, "lstm_cell_forward")]
+            for case in cell_cases(seed, "lstm_cell_forward", extreme=True)]
 
 
 def gate_part(name: str, symbol: str, hint: str) -> Part:
@@ -94,7 +97,7 @@ LSTM_CELL_FORWARD = Part(
     cell_forward_cases,
     "Compute f, i, g, o from (x, h_prev), then c from c_prev, then h from c; return (h, c, cache).",
     check_values, FILE, calls=(FORGET_GATE, INPUT_GATE, CANDIDATE, OUTPUT_GATE, CELL_UPDATE, HIDDEN_STATE),
-    mistakes=mistakes_of("lstm_cell_forward"))
+    mistakes=mistakes_of("lstm_cell_forward"), localise=localise_forward)
 
 PARTS: tuple[Part, ...] = (SIGMOID, FORGET_GATE, INPUT_GATE, CANDIDATE, OUTPUT_GATE, CELL_UPDATE, HIDDEN_STATE,
                            LSTM_CELL_FORWARD)

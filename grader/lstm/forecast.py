@@ -42,6 +42,7 @@ from grader.engine.reference import ReferenceSource
 from grader.engine.results import Diagnosis, PartResult
 from grader.lstm.forward_choice import readout_forecast, trusted_lstm_forward
 from grader.lstm.mistakes import mistakes_of
+from grader.lstm.sequence import LSTM_BACKWARD, LSTM_FORWARD
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "sunspots.csv"
 TRAIN_FRACTION = 0.8
@@ -328,5 +329,5 @@ FORECAST = Part(
     "Train on windows of the series: your lstm_forward, a linear read-out of h[:, -1], the MSE and its "
     "gradient through the read-out into your lstm_backward, clipping, then Adam; forecast must use "
     "the same read-out of the last hidden state.",
-    check_forecast, FILE, mistakes=mistakes_of("forecast"),
+    check_forecast, FILE, calls=(LSTM_FORWARD, LSTM_BACKWARD), mistakes=mistakes_of("forecast"),
     diagnosis_calls=lambda: [(probe.function, probe.args) for probe in probes()])

@@ -4,6 +4,8 @@ The file is <workspace>/.lstm-grader/progress.json, where the workspace is the
 submission folder (or the folder of a submission file). `lstm-grader check`
 and `lstm-grader watch` update it after every run; comparing the record before
 and after a run tells what changed (parts newly passing, parts that broke).
+`check` writes it only into a student's own workspace (`is_workspace`): a
+folder it grades that is someone else's, or the solutions, is left untouched.
 A notebook holds the core parts only (the bonus parts live in their own .py
 files), so a notebook's run is recorded, and pointed onwards, on those alone.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,10 @@ from grader.lstm.grading import default_parts
 PROGRESS_DIR = ".lstm-grader"
 PROGRESS_FILE = "progress.json"
 SCHEMA = 1
+EXERCISE_FILES = ("part[0-9]_*.py", "*.ipynb")
+# a stub's marked region: the comment alone on its line, in a .py file or in a notebook cell's JSON
+STUB_REGION = re.compile(r'(?m)(?:^|")[ \t]*# YOUR CODE HERE[ \t]*(?:\\n)?(?:"|$)')
+STUB_READ = 4 * 1024 * 1024  # the bytes of a file looked at for a marked region
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,33 @@ def parts_it_can_hold(submission: str | Path) -> tuple[Part, ...]:
 def workspace_of(submission: str | Path) -> Path:
     path = Path(submission)
     return path if path.is_dir() else path.parent
+
+
+def is_workspace(submission: str | Path) -> bool:
+    """Whether `submission` lies in a student's workspace, the only place `check` records progress.
+
+    A workspace is a folder that already holds a progress record (.lstm-grader/),
+    or one that holds the exercise stubs as `lstm-grader start` (or a checkout's
+    exercises/) gives them: a part file or a notebook with a region still marked
+    `# YOUR CODE HERE`. The solutions, a folder of finished work never checked
+    there, or anyone else's files are none.
+    """
+    path = Path(submission)
+    workspace = workspace_of(path)
+    if (workspace / PROGRESS_DIR).is_dir():
+        return True
+    files = [path] if path.is_file() else []
+    files += [file for pattern in EXERCISE_FILES for file in sorted(workspace.glob(pattern))]
+    return any(has_stub_region(file) for file in files)
+
+
+def has_stub_region(file: Path) -> bool:
+    try:
+        with file.open("rb") as handle:
+            text = handle.read(STUB_READ).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return STUB_REGION.search(text) is not None
 
 
 def progress_path(workspace: Path) -> Path:
@@ -150,10 +184,11 @@ def view(before: Progress, after: Progress, report: Report, parts: tuple[Part, .
         score_before=before.score if before.runs else None, score_now=after.score)
 
 
-def record(report: Report, submission: str | Path, today: str | None = None) -> ProgressView:
+def record(report: Report, submission: str | Path, today: str | None = None, save: bool = True) -> ProgressView:
     """Update the workspace's record with a run and say what changed.
 
-    A workspace that cannot be written (a read-only folder) still gets the view; nothing is saved.
+    With `save` False, or in a folder that cannot be written (read-only), the
+    view is still given and nothing is saved.
     """
     workspace = workspace_of(submission)
     parts = parts_it_can_hold(submission)
@@ -162,7 +197,8 @@ def record(report: Report, submission: str | Path, today: str | None = None) -> 
     before = load_progress(workspace)
     after = updated(before, report, today or datetime.date.today().isoformat())
     try:
-        save_progress(workspace, after)
+        if save:
+            save_progress(workspace, after)
     except OSError:
         pass
     return view(before, after, report, parts)

@@ -50,6 +50,10 @@ HIDDEN_STATE_BACKWARD_MISTAKES = [
     Mistake("hidden_state_backward.forgets_tanh_derivative", FILE, "dc = tanh_backward(dh * o, tanh_c)",
             "dc = dh * o",
             "your dc leaves out the tanh's derivative: dc = dh * o * (1 - tanh(c)**2)", HIDDEN_BACK_EQ),
+    Mistake("hidden_state_backward.tanh_by_exp_ratio", FILE, "tanh_c = np.tanh(c)",
+            "tanh_c = (np.exp(c) - np.exp(-c)) / (np.exp(c) + np.exp(-c))",
+            "your hidden_state_backward computes tanh(c) as (exp(c) - exp(-c)) / (exp(c) + exp(-c)), which "
+            "overflows for large |c|: exp(710) is inf and inf / inf is NaN; use np.tanh", HIDDEN_BACK_EQ),
     Mistake("hidden_state_backward.returns_do_then_dc", FILE, "    return dc, do\n", "    return do, dc\n",
             "your hidden_state_backward returns (do, dc); the contract's order is (dc, do)", HIDDEN_BACK_EQ),
 ]
@@ -98,6 +102,10 @@ GATE_BACKWARD_MISTAKES = [
 ]
 
 CELL_BACKWARD_EQ = "dc_total = dc + dh * o * (1 - tanh(c)**2); then cell update, each gate, gate_backward"
+GATE_DERIVATIVES_EQ = ("dz_f = df * f * (1 - f),  dz_i = di * i * (1 - i),  dz_g = dg * (1 - g**2),  "
+                       "dz_o = do * o * (1 - o)")
+DZ_BLOCK = ('dz = {\n        "f": sigmoid_backward(df, f),\n        "i": sigmoid_backward(di, i),\n'
+            '        "g": tanh_backward(dg, g),\n        "o": sigmoid_backward(do, o),\n    }')
 CELL_BACKWARD_MISTAKES = [
     Mistake("lstm_cell_backward.forgets_dc_through_h", FILE, "dc_total = dc + dc_from_h", "dc_total = dc",
             "your lstm_cell_backward leaves out the dc that arrives through h = o * tanh(c); add it to the "
@@ -113,6 +121,20 @@ CELL_BACKWARD_MISTAKES = [
             '"g": sigmoid_backward(dg, g)',
             "your lstm_cell_backward differentiates the candidate as a sigmoid; g is a tanh, so use "
             "tanh_backward", CELL_BACKWARD_EQ),
+    Mistake("lstm_cell_backward.no_activation_derivatives", FILE, DZ_BLOCK,
+            'dz = {"f": df, "i": di, "g": dg, "o": do}',
+            "your lstm_cell_backward hands df, di, dg, do straight to gate_backward; each goes through its "
+            "gate's derivative first: dz_f = df * f * (1 - f), dz_g = dg * (1 - g**2)", GATE_DERIVATIVES_EQ),
+    Mistake("lstm_cell_backward.candidate_reapplies_tanh", FILE, '"g": tanh_backward(dg, g)',
+            '"g": dg * (1.0 - np.tanh(g)**2)',
+            "your lstm_cell_backward differentiates the candidate as 1 - tanh(g)**2; g already is tanh's "
+            "output, so dz_g = dg * (1 - g**2)", GATE_DERIVATIVES_EQ),
+    Mistake("lstm_cell_backward.dc_through_h_reapplies_tanh", FILE,
+            "dc_from_h, do = hidden_state_backward(dh, c, o)",
+            "tanh_c = np.tanh(c)\n    do = dh * tanh_c\n    dc_from_h = dh * o * (1.0 - np.tanh(tanh_c)**2)",
+            "the dc that reaches c through h comes out as dh * o * (1 - tanh(tanh(c))**2), in your "
+            "lstm_cell_backward or the hidden_state_backward it calls; tanh(c) already is tanh's output",
+            CELL_BACKWARD_EQ),
     Mistake("lstm_cell_backward.dx_overwritten", FILE, "dx += dx_k", "dx = dx_k",
             "your dx keeps only the last gate's contribution; x feeds all four gates, so add them up",
             CELL_BACKWARD_EQ),

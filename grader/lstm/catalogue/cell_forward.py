@@ -94,6 +94,10 @@ CELL_UPDATE_MISTAKES = [
 
 HIDDEN_EQ = "h = o * tanh(c)"
 HIDDEN_STATE_MISTAKES = [
+    Mistake("hidden_state.tanh_by_exp_ratio", FILE, "h = o * np.tanh(c)",
+            "h = o * (np.exp(c) - np.exp(-c)) / (np.exp(c) + np.exp(-c))",
+            "your hidden state computes tanh(c) as (exp(c) - exp(-c)) / (exp(c) + exp(-c)), which overflows for "
+            "large |c|: exp(710) is inf and inf / inf is NaN; use np.tanh", HIDDEN_EQ),
     Mistake("hidden_state.no_tanh", FILE, "h = o * np.tanh(c)", "h = o * c",
             "your hidden state is o * c; squash the cell first: h = o * tanh(c)", HIDDEN_EQ),
     Mistake("hidden_state.tanh_outside", FILE, "h = o * np.tanh(c)", "h = np.tanh(o * c)",
@@ -127,8 +131,16 @@ CELL_FORWARD_MISTAKES = [
             "your lstm_cell_forward updates h_prev instead of the old cell: c = f * c_prev + i * g", STEP_EQ),
 ]
 
+# tanh written out with exp: right up to |z| of about 710, NaN beyond (the extreme cases reach that)
+CANDIDATE_EXP_RATIO = Mistake(
+    "candidate.tanh_by_exp_ratio", FILE, "g = np.tanh(x @ W_g + h_prev @ U_g + b_g)\n    return g",
+    "z = x @ W_g + h_prev @ U_g + b_g\n    g = (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))\n    return g",
+    "your candidate computes tanh as (exp(z) - exp(-z)) / (exp(z) + exp(-z)), which overflows for large |z|: "
+    "exp(710) is inf and inf / inf is NaN; use np.tanh", "g = tanh(x @ W_g + h_prev @ U_g + b_g)")
+
 GATE_MISTAKES = (gate_mistakes("forget_gate", "f", "sigmoid") + gate_mistakes("input_gate", "i", "sigmoid")
-                 + gate_mistakes("candidate", "g", "tanh") + gate_mistakes("output_gate", "o", "sigmoid"))
+                 + gate_mistakes("candidate", "g", "tanh") + [CANDIDATE_EXP_RATIO]
+                 + gate_mistakes("output_gate", "o", "sigmoid"))
 
 ENTRIES: tuple[Mistake, ...] = tuple(SIGMOID_MISTAKES + GATE_MISTAKES + CELL_UPDATE_MISTAKES + HIDDEN_STATE_MISTAKES
                                      + CELL_FORWARD_MISTAKES)
