@@ -34,7 +34,7 @@ CORE_PARTS = tuple(part.name for part in PARTS)
 EVERY_PART = CORE_PARTS + tuple(part.name for part in BONUS_PARTS)
 BY_ID = {mutant.id: mutant for mutant in MUTANTS + BONUS_MUTANTS}
 GENERIC_DETECTORS = ("transposed_output", "wrong_sign", "constant_factor", "shifted_by_one_step", "time_reversed",
-                     "only_last_step", "outputs_in_wrong_order")
+                     "only_last_step", "outputs_in_wrong_order", "computes_in_float32")
 
 
 def build_submission(folder: Path, mutants: Iterable[Mutant]) -> Path:

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from grader import __version__
-from grader.lstm.grading import grade
-from grader.engine.reference import ReferenceUnavailable
-from grader.lstm import part_names
-from grader.sandbox import DEFAULT_TIMEOUT, SANDBOX_MODES, SandboxUnavailable, resolve_sandbox
-from grader.report.terminal import render_json, render_report
-from grader.engine.submission import SubmissionError
-from grader.cli.options import SECONDS, SEED
-from grader.engine.results import Report
+from grader.cli.options import SECONDS, SEED, PartOption
+from grader.sandbox.modes import DEFAULT_TIMEOUT, SANDBOX_MODES
+
+if TYPE_CHECKING:
+    from grader.engine.results import Report
+# the grading machinery (numpy, the parts, the reference) is imported by the command that grades, not here:
+# `lstm-grader --help` and the commands that do not grade start without it
 
 USAGE_ERROR = 2
 
@@ -34,23 +34,28 @@ def default_submission() -> str:
     return "exercises"
 
 
-# commands that live in their own modules, imported only when used, so that
-# `lstm-grader check` does not pay for batch, notebooks or plotting at start-up
+# commands that live in their own modules, imported only when used, so that `lstm-grader check` does not
+# pay for batch, notebooks or plotting at start-up; each with the first line of its help, for `--help`
+# (tests/test_cli_speed.py checks that each matches the command's own docstring)
 LAZY_COMMANDS = {
-    "batch": "grader.cli.batch:batch",
-    "gradescope": "grader.cli.gradescope:gradescope",
-    "notebook": "grader.cli.notebook:notebook",
-    "release": "grader.cli.notebook:release",
-    "hint": "grader.cli.tutor:hint",
-    "explain": "grader.cli.tutor:explain",
-    "watch": "grader.cli.tutor:watch",
-    "start": "grader.cli.tutor:start",
-    "plot": "grader.cli.plot:plot",
+    "batch": ("grader.cli.batch:batch",
+              "Grade every student's submission in SUBMISSIONS (a folder, nbgrader's submitted/, or a zip)."),
+    "gradescope": ("grader.cli.gradescope:gradescope", "Gradescope autograder bundles."),
+    "notebook": ("grader.cli.notebook:notebook", "The nbgrader notebook assignment (maintainers)."),
+    "release": ("grader.cli.notebook:release",
+                "Build the student release into OUT: stubs, notebook, the grader with public vectors; no solutions."),
+    "hint": ("grader.cli.tutor:hint", "A hint for PART, one level at a time."),
+    "explain": ("grader.cli.tutor:explain",
+                "The ideas behind the exercises: gates, gate-table, bptt, cell-path (no TOPIC: the list)."),
+    "watch": ("grader.cli.tutor:watch", "Grade SUBMISSION again every time you save (default: exercises/, or the "
+              "workspace you are in); Ctrl-C stops."),
+    "start": ("grader.cli.tutor:start", "Create DIRECTORY with a fresh copy of the exercises to work in."),
+    "plot": ("grader.cli.plot:plot", "Draw the bonus parts as PNG pictures (needs the plot extra: matplotlib)."),
 }
 
 
 class LazyGroup(click.Group):
-    """A click group that imports a command's module the first time it is asked for."""
+    """A click group that imports a command's module the first time it is run, not to list it."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
@@ -60,9 +65,23 @@ class LazyGroup(click.Group):
             return super().get_command(ctx, name)
         import importlib
 
-        module_name, attribute = LAZY_COMMANDS[name].split(":")
+        module_name, attribute = LAZY_COMMANDS[name][0].split(":")
         command: click.Command = getattr(importlib.import_module(module_name), attribute)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of `--help`, from each lazy command's stored first line of help."""
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in LAZY_COMMANDS:
+                rows.append((name, click.Command(name, help=LAZY_COMMANDS[name][1]).get_short_help_str(limit)))
+            else:
+                command = super().get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,8 +92,8 @@ def main() -> None:
 
 @main.command(epilog=CHECK_EXAMPLES)
 @click.argument("submission", required=False)
-@click.option("--part", "parts", multiple=True, metavar="NAME",
-              help="Grade only this part (repeatable). Parts: " + ", ".join(part_names()))
+@click.option("--part", "parts", multiple=True, metavar="NAME", cls=PartOption,
+              help="Grade only this part (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report of the contract.")
 @click.option("--seed", type=SEED, default=None,
               help="Seed of the random cases (default: derived from your files).")
@@ -97,6 +116,13 @@ def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: i
           fail_under: float | None) -> None:
     """Grade SUBMISSION: a .py file, a folder of .py files, or a notebook (default: exercises/, or the
     workspace you are in)."""
+    from grader.engine.reference import ReferenceUnavailable
+    from grader.engine.submission import SubmissionError
+    from grader.lstm import part_names
+    from grader.lstm.grading import grade
+    from grader.report.terminal import render_json, render_report
+    from grader.sandbox import SandboxUnavailable, resolve_sandbox
+
     known = set(part_names())
     unknown = [name for name in parts if name not in known]
     if unknown:

@@ -28,3 +28,15 @@ class Seconds(click.ParamType):
 
 SECONDS = Seconds()
 SEED = click.IntRange(0, MAX_SEED)
+
+
+class PartOption(click.Option):
+    """--part NAME: its help lists the parts, read from the registry only when the help is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from grader.lstm import part_names
+
+        record = super().get_help_record(ctx)
+        if record is None:
+            return None
+        return record[0], f"{record[1]} Parts: {', '.join(part_names())}"

@@ -9,13 +9,26 @@
 """
 from __future__ import annotations
 
-from grader.sandbox.launch import (DEFAULT_TIMEOUT, DISABLE_LANDLOCK_VARIABLE, SANDBOX_MODES, Limits, Sandbox,
-                                   SandboxFailure, SandboxUnavailable, landlock_abi)
-from grader.sandbox.resolve import bwrap_works, resolve_sandbox
-from grader.sandbox.session import ChildDied, ChildSession, ChildTimeout, LoadResult, Reply
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "DEFAULT_TIMEOUT", "DISABLE_LANDLOCK_VARIABLE", "SANDBOX_MODES", "ChildDied", "ChildSession", "ChildTimeout",
-    "Limits", "LoadResult", "Reply", "Sandbox", "SandboxFailure", "SandboxUnavailable", "bwrap_works",
-    "landlock_abi", "resolve_sandbox",
-]
+from grader.sandbox.modes import DEFAULT_TIMEOUT, SANDBOX_MODES
+
+# imported when first used, so that the command line's help needs neither numpy nor the child machinery
+LAZY = {
+    **{name: "grader.sandbox.launch" for name in (
+        "DISABLE_LANDLOCK_VARIABLE", "Limits", "Sandbox", "SandboxFailure", "SandboxUnavailable", "landlock_abi")},
+    **{name: "grader.sandbox.resolve" for name in ("bwrap_works", "resolve_sandbox")},
+    **{name: "grader.sandbox.session" for name in ("ChildDied", "ChildSession", "ChildTimeout", "LoadResult", "Reply")},
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in LAZY:
+        raise AttributeError(f"module 'grader.sandbox' has no attribute {name!r}")
+    value = getattr(import_module(LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = ["DEFAULT_TIMEOUT", "SANDBOX_MODES", *sorted(LAZY)]

@@ -36,12 +36,11 @@ from typing import Callable
 
 from grader.child import landlock
 import grader.sandbox.view as child_view
+from grader.sandbox.modes import DEFAULT_TIMEOUT, SANDBOX_MODES  # noqa: F401  (re-exported)
 from grader.sandbox.strays import CHILD_TOKEN_VARIABLE, become_subreaper
 
-SANDBOX_MODES = ("auto", "bwrap", "process", "none")
 DISABLE_LANDLOCK_VARIABLE = "LSTM_GRADER_DISABLE_LANDLOCK"  # tests the fallback on a kernel that has it
 FULL_LANDLOCK_ABI = 6  # files, TCP, and signals scoped: enough on its own
-DEFAULT_TIMEOUT = 10.0  # seconds a part, or the import of a submission, may run unless told otherwise
 HELLO_TIMEOUT = 30.0  # seconds a new child has to start and say how it is confined
 LAYER_SEPARATOR = "; "  # between the layers of `Sandbox.isolation`: "<mode>: <what it adds>; <layer>; ..."
 
