@@ -6,9 +6,10 @@ The engine receives `Part` objects; choosing them by name is the course's job
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from grader.engine.checks import PartContext, check_part
 from grader.engine.forward_blame import blame_dependencies
@@ -16,6 +17,7 @@ from grader.engine.parts import Part
 from grader.engine.reference import ReferenceSource
 from grader.engine.reference_source import open_reference
 from grader.engine.results import PartResult, Report
+from grader.engine.side_child import SideChild
 from grader.sandbox import DEFAULT_TIMEOUT, ChildDied, ChildSession, ChildTimeout, LoadResult, Sandbox, resolve_sandbox
 from grader.engine.submission import Submission, functions_in_file, load_submission, one_line
 
@@ -25,30 +27,38 @@ MISSING_FUNCTION = re.compile(r"(?P<needs>needs your \w+: )?(?P<function>\w+) is
 
 def grade_parts(submission_path: str | Path, parts: Iterable[Part], seed: int | None = None,
                 timeout: float = DEFAULT_TIMEOUT, reference: ReferenceSource | None = None,
-                sandbox: str | Sandbox = "process") -> Report:
+                sandbox: str | Sandbox = "process", parallel: bool = True) -> Report:
     """Grade a submission on `parts`; raises SubmissionError if it cannot be read at all.
 
     `sandbox` is "auto", "bwrap", "process" or a resolved `Sandbox`; the report
-    records which isolation graded it.
+    records which isolation graded it. `parallel` lets a part declared `own_child`
+    run in a second child meanwhile.
     """
     submission = load_submission(submission_path)
     resolved = sandbox if isinstance(sandbox, Sandbox) else resolve_sandbox(sandbox)
     try:
-        return grade_submission(submission, list(parts), seed, timeout, reference or open_reference(), resolved)
+        return grade_submission(submission, list(parts), seed, timeout, reference or open_reference(), resolved,
+                                parallel)
     finally:
         submission.cleanup()
 
 
 def grade_submission(submission: Submission, parts: list[Part], seed: int | None, timeout: float,
-                     reference: ReferenceSource, sandbox: Sandbox | None = None) -> Report:
+                     reference: ReferenceSource, sandbox: Sandbox | None = None, parallel: bool = True) -> Report:
+    """Grade in one child, and the parts declared `own_child` in a second one at the same time
+    (`parallel`; off, every part shares the first child, in order)."""
     seed = case_seed(submission.default_seed, seed, reference)
     notes = list(reference.notes) + list(submission.problems)
     sandbox = sandbox or resolve_sandbox("process")
+    alone = [part for part in parts if part.own_child] if parallel and len(parts) > 1 else []
     with ChildSession(submission.files, submission.module_names, submission.search_path,
-                      load_timeout=timeout, sandbox=sandbox) as session:
+                      load_timeout=timeout, sandbox=sandbox) as session, \
+            side_child(submission, alone, reference, seed, timeout, sandbox) as side:
         try:
             loaded = session.start()
         except (ChildTimeout, ChildDied) as error:
+            if side is not None:
+                side.stop()
             status = "timeout" if isinstance(error, ChildTimeout) else "error"
             reason = (f"importing the submission did not finish within {timeout:g} s (a loop at import time?)"
                       if status == "timeout" else f"importing the submission crashed the process: {error}")
@@ -59,9 +69,22 @@ def grade_submission(submission: Submission, parts: list[Part], seed: int | None
         notes += import_notes(loaded)
         unloaded = {**not_imported(submission, loaded.problems), **submission.unloaded}
         context = PartContext(session, reference, seed, timeout)
-        results = [with_file_notes(check_part(part, context), unloaded) for part in parts]
+        checked = {part.name: check_part(part, context) for part in parts if part not in alone}
+        checked |= side.results() if side is not None else {}
+        results = [with_file_notes(checked[part.name], unloaded) for part in parts]
     return Report(submission.display, tuple(blame_dependencies(parts, results)), seed, tuple(notes),
                   sandbox.isolation)
+
+
+@contextmanager
+def side_child(submission: Submission, parts: list[Part], reference: ReferenceSource, seed: int, timeout: float,
+               sandbox: Sandbox) -> Iterator[SideChild | None]:
+    """A second child checking `parts` meanwhile, or None when there are none."""
+    if not parts:
+        yield None
+        return
+    with SideChild(submission, parts, reference, seed, timeout, sandbox) as side:
+        yield side
 
 
 def case_seed(default_seed: int, seed: int | None, reference: ReferenceSource) -> int:

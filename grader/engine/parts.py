@@ -124,6 +124,8 @@ class Part:
         calls: the parts whose functions this part's function calls, as the exercises wire them.
         mistakes: the catalogued mistakes of this part's own function.
         unnamed_mistakes: ids of mistakes of called parts that this part's numbers cannot tell apart.
+        own_child: checked in a second child while the other parts are (grader.engine.side_child):
+            for a part that runs long, such as a training loop.
         localise: where the part's equations are wrong when no catalogued mistake explains it:
             (part, context, observations) -> Diagnosis or None, proved on numbers (probes run
             the student's function in the child on isolating inputs).
@@ -152,6 +154,7 @@ class Part:
     calls: tuple[Part, ...] = ()
     mistakes: tuple[Mistake, ...] = ()
     unnamed_mistakes: frozenset[str] = frozenset()
+    own_child: bool = False
     localise: Callable[..., Any] | None = None
     diagnosis_calls: Callable[[], list[tuple[str, tuple[Any, ...]]]] | None = None
 

@@ -139,7 +139,8 @@ def record_vectors(out: Path, solutions_dir: Path, seed: int = PUBLIC_SEED, time
         VectorError: when the solutions do not score full marks (the vectors would be wrong).
     """
     recording = RecordingReference(SolutionsReference(Path(solutions_dir)), seed)
-    report = grade(solutions_dir, seed=seed, timeout=timeout, reference=recording)
+    # one child, parts in order: the recording (and its tokens) is the same every time
+    report = grade(solutions_dir, seed=seed, timeout=timeout, reference=recording, parallel=False)
     recording.record_diagnosis_calls(all_parts())
     failing = [f"{part.name}: {part.reason}" for part in report.parts if part.status != "pass"]
     if failing:

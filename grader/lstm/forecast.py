@@ -329,5 +329,5 @@ FORECAST = Part(
     "Train on windows of the series: your lstm_forward, a linear read-out of h[:, -1], the MSE and its "
     "gradient through the read-out into your lstm_backward, clipping, then Adam; forecast must use "
     "the same read-out of the last hidden state.",
-    check_forecast, FILE, calls=(LSTM_FORWARD, LSTM_BACKWARD), mistakes=mistakes_of("forecast"),
+    check_forecast, FILE, calls=(LSTM_FORWARD, LSTM_BACKWARD), mistakes=mistakes_of("forecast"), own_child=True,
     diagnosis_calls=lambda: [(probe.function, probe.args) for probe in probes()])

@@ -14,14 +14,14 @@ from grader.sandbox import Sandbox
 
 def grade(submission_path: str | Path, parts: Iterable[str] | None = None, seed: int | None = None,
           timeout: float = DEFAULT_TIMEOUT, reference: ReferenceSource | None = None,
-          sandbox: str | Sandbox = "process") -> Report:
+          sandbox: str | Sandbox = "process", parallel: bool = True) -> Report:
     """Grade a submission on the named parts; raises SubmissionError if it cannot be read at all.
 
     By default every part, except for a notebook: the notebook is the core assignment
     and cannot hold the bonus parts, so it is graded on the core parts only.
     """
     chosen = [get_part(name) for name in parts] if parts else default_parts(Path(submission_path))
-    return grade_parts(submission_path, chosen, seed, timeout, reference, sandbox)
+    return grade_parts(submission_path, chosen, seed, timeout, reference, sandbox, parallel)
 
 
 def default_parts(submission_path: Path) -> list[Part]:
