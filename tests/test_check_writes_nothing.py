@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import grader.cli.commands as commands
+import grader.engine.prelaunch
+import grader.lstm.grading
+import grader.sandbox
 from fake_runner import grade_in_process
 from grader.cli.commands import main
 from grader.student.start import start_workspace
@@ -28,8 +30,11 @@ PARTS = ["--part", "sigmoid", "--part", "forget_gate"]
 @pytest.fixture
 def in_process(monkeypatch):
     """`check` grading with the fake runner: the command as it is, without a child."""
-    monkeypatch.setattr(commands, "resolve_sandbox", lambda mode, quiet=False: None)
-    monkeypatch.setattr(commands, "grade", lambda target, parts=None, seed=None, timeout=10.0, sandbox=None:
+    # check imports these when it runs (so --help stays light): patched where it finds them
+    monkeypatch.setattr(grader.sandbox, "resolve_sandbox", lambda mode, quiet=False: None)
+    monkeypatch.setattr(grader.engine.prelaunch, "prelaunch", lambda path, sandbox, timeout: None)
+    monkeypatch.setattr(grader.lstm.grading, "grade",
+                        lambda target, parts=None, seed=None, timeout=10.0, sandbox=None, ready=None:
                         grade_in_process(target, parts, seed, timeout))
 
 

@@ -12,7 +12,9 @@ from grader.cli.options import SECONDS, SEED, PartOption
 from grader.sandbox.modes import DEFAULT_TIMEOUT, SANDBOX_MODES
 
 if TYPE_CHECKING:
+    from grader.engine.prelaunch import Prelaunched
     from grader.engine.results import Report
+    from grader.sandbox import Sandbox
 # the grading machinery (numpy, the parts, the reference) is imported by the command that grades, not here:
 # `lstm-grader --help` and the commands that do not grade start without it
 
@@ -116,12 +118,42 @@ def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: i
           fail_under: float | None) -> None:
     """Grade SUBMISSION: a .py file, a folder of .py files, or a notebook (default: exercises/, or the
     workspace you are in)."""
+    from grader.engine.prelaunch import prelaunch
+    from grader.engine.submission import SubmissionError
+    from grader.sandbox import SandboxUnavailable, resolve_sandbox
+
+    if junit_path is not None and not junit_path.resolve().parent.is_dir():
+        raise click.UsageError(f"--junit {junit_path}: the folder {junit_path.parent} does not exist; create it first")
+    try:
+        # the child starts now and imports numpy while this process imports the grading machinery
+        sandbox = resolve_sandbox(sandbox_mode, quiet=as_json)
+        ready = prelaunch(submission or default_submission(), sandbox, timeout) if usable(submission) else None
+    except (SandboxUnavailable, SubmissionError) as error:
+        click.echo(f"lstm-grader: {error}", err=True)
+        sys.exit(USAGE_ERROR)
+    try:
+        grade_and_show(submission, parts, as_json, seed, timeout, no_progress, junit_path, sandbox, fail_under,
+                       ready)
+    finally:
+        if ready is not None:
+            ready.close()  # nothing if grading took it over
+
+
+def usable(submission: str | None) -> bool:
+    """Whether the submission to grade exists (else check says so, below, before any child starts)."""
+    return Path(submission or default_submission()).exists()
+
+
+def grade_and_show(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: int | None,
+                   timeout: float, no_progress: bool, junit_path: Path | None, sandbox: Sandbox,
+                   fail_under: float | None, ready: Prelaunched | None) -> None:
+    """Grade with the child already started, show the report, and exit as `check` documents."""
     from grader.engine.reference import ReferenceUnavailable
     from grader.engine.submission import SubmissionError
     from grader.lstm import part_names
     from grader.lstm.grading import grade
     from grader.report.terminal import render_json, render_report
-    from grader.sandbox import SandboxUnavailable, resolve_sandbox
+    from grader.sandbox import SandboxUnavailable
 
     known = set(part_names())
     unknown = [name for name in parts if name not in known]
@@ -132,11 +164,8 @@ def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: i
         click.echo("lstm-grader: no exercises/ folder here; give the path of your work, or make a "
                    "fresh workspace with: lstm-grader start my-lstm", err=True)
         sys.exit(USAGE_ERROR)
-    if junit_path is not None and not junit_path.resolve().parent.is_dir():
-        raise click.UsageError(f"--junit {junit_path}: the folder {junit_path.parent} does not exist; create it first")
     try:
-        sandbox = resolve_sandbox(sandbox_mode, quiet=as_json)
-        report = grade(target, parts=list(parts) or None, seed=seed, timeout=timeout, sandbox=sandbox)
+        report = grade(target, parts=list(parts) or None, seed=seed, timeout=timeout, sandbox=sandbox, ready=ready)
     except (SandboxUnavailable, SubmissionError, ReferenceUnavailable) as error:
         click.echo(f"lstm-grader: {error}", err=True)
         sys.exit(USAGE_ERROR)

@@ -17,6 +17,7 @@ from grader.engine.parts import Part
 from grader.engine.reference import ReferenceSource
 from grader.engine.reference_source import open_reference
 from grader.engine.results import PartResult, Report
+from grader.engine.prelaunch import Prelaunched
 from grader.engine.side_child import SideChild
 from grader.sandbox import DEFAULT_TIMEOUT, ChildDied, ChildSession, ChildTimeout, LoadResult, Sandbox, resolve_sandbox
 from grader.engine.submission import Submission, functions_in_file, load_submission, one_line
@@ -27,33 +28,41 @@ MISSING_FUNCTION = re.compile(r"(?P<needs>needs your \w+: )?(?P<function>\w+) is
 
 def grade_parts(submission_path: str | Path, parts: Iterable[Part], seed: int | None = None,
                 timeout: float = DEFAULT_TIMEOUT, reference: ReferenceSource | None = None,
-                sandbox: str | Sandbox = "process", parallel: bool = True) -> Report:
+                sandbox: str | Sandbox = "process", parallel: bool = True,
+                ready: Prelaunched | None = None) -> Report:
     """Grade a submission on `parts`; raises SubmissionError if it cannot be read at all.
 
     `sandbox` is "auto", "bwrap", "process" or a resolved `Sandbox`; the report
     records which isolation graded it. `parallel` lets a part declared `own_child`
-    run in a second child meanwhile.
+    run in a second child meanwhile. `ready` is this submission read and its child
+    already started (grader.engine.prelaunch), taken over here.
     """
-    submission = load_submission(submission_path)
-    resolved = sandbox if isinstance(sandbox, Sandbox) else resolve_sandbox(sandbox)
+    if ready is not None:
+        submission, session, resolved = ready.submission, ready.session, ready.session.sandbox
+    else:
+        submission, session = load_submission(submission_path), None
+        resolved = sandbox if isinstance(sandbox, Sandbox) else resolve_sandbox(sandbox)
     try:
         return grade_submission(submission, list(parts), seed, timeout, reference or open_reference(), resolved,
-                                parallel)
+                                parallel, session)
     finally:
         submission.cleanup()
+        if session is not None:
+            session.close()
 
 
 def grade_submission(submission: Submission, parts: list[Part], seed: int | None, timeout: float,
-                     reference: ReferenceSource, sandbox: Sandbox | None = None, parallel: bool = True) -> Report:
-    """Grade in one child, and the parts declared `own_child` in a second one at the same time
-    (`parallel`; off, every part shares the first child, in order)."""
+                     reference: ReferenceSource, sandbox: Sandbox | None = None, parallel: bool = True,
+                     session: ChildSession | None = None) -> Report:
+    """Grade in one child (`session`, or a new one), and the parts declared `own_child` in a second one
+    at the same time (`parallel`; off, every part shares the first child, in order)."""
     seed = case_seed(submission.default_seed, seed, reference)
     notes = list(reference.notes) + list(submission.problems)
     sandbox = sandbox or resolve_sandbox("process")
     alone = [part for part in parts if part.own_child] if parallel and len(parts) > 1 else []
-    with ChildSession(submission.files, submission.module_names, submission.search_path,
-                      load_timeout=timeout, sandbox=sandbox) as session, \
-            side_child(submission, alone, reference, seed, timeout, sandbox) as side:
+    session = session or ChildSession(submission.files, submission.module_names, submission.search_path,
+                                      load_timeout=timeout, sandbox=sandbox)
+    with session, side_child(submission, alone, reference, seed, timeout, sandbox) as side:
         try:
             loaded = session.start()
         except (ChildTimeout, ChildDied) as error:

@@ -58,7 +58,7 @@ class SideChild:
     def stop(self) -> None:
         """No more parts: stop the child now (the main child's import failed)."""
         self.stopped = True
-        self.session.kill()
+        self.session.interrupt()  # the side thread owns the session: it closes it when the child is gone
         self.thread.join()
 
     def __enter__(self) -> SideChild:

@@ -146,6 +146,7 @@ class ChildSession:
         self.excluded: dict[int, str] = {}  # files whose import hangs or kills the child
         self.request_count = 0
         self.user: ChildUser | None = None
+        self.prelaunched: tuple[list[str], list[str], str | None] | None = None
 
     @property
     def isolation(self) -> str:
@@ -158,6 +159,12 @@ class ChildSession:
         launched = start_child(self.sandbox, self.files, self.search_path, self.user.uid if self.user else None)
         self.workdir, self.token, self.process = launched.workdir, launched.token, launched.process
         return launched.files, self.module_names, launched.search_path
+
+    def prelaunch(self) -> None:
+        """Start the child process now; `start` then says hello and imports the submission, so the
+        parent can import what it needs while the child starts."""
+        self.close()
+        self.prelaunched = self.launch()
 
     def hello(self) -> None:
         """Before any student file: ask the child how it is confined and what it runs.
@@ -187,8 +194,12 @@ class ChildSession:
         others, so one hostile file cannot cost the honest ones.
         """
         while True:
-            self.close()
-            files, module_names, search_path = self.launch()
+            if self.prelaunched is not None and self.alive:
+                files, module_names, search_path = self.prelaunched
+            else:
+                self.close()
+                files, module_names, search_path = self.launch()
+            self.prelaunched = None
             self.buffer = bytearray()
             self.stray = StrayOutput(self.process.stderr)  # type: ignore[union-attr]
             self.hello()
@@ -313,6 +324,16 @@ class ChildSession:
             name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
             return f"the child was killed by {name} (a crash in native code, or a resource limit)"
         return f"the child exited with code {code} (os._exit or a fatal error)"
+
+    def interrupt(self) -> None:
+        """SIGKILL the child's process group from any thread; the thread that owns this session then
+        sees the child die and cleans up (kill and close are for that thread only)."""
+        process = self.process
+        if process is not None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     def kill(self) -> None:
         """SIGKILL the child's process group, then any process that left it."""

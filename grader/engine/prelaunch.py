@@ -1,0 +1,42 @@
+"""A child started before the parent has imported the grading machinery, so the two start together.
+
+`lstm-grader check` reads the submission and starts its child first; while
+the child imports numpy and confines itself, the parent imports the parts,
+the checkers and the reference; `grade_parts` then takes the child over. The
+child is the same `ChildSession` as ever, confined the same way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.engine.submission import Submission, load_submission
+from grader.sandbox import ChildSession, Sandbox
+
+
+@dataclass
+class Prelaunched:
+    """A submission read and its child started, for `grade_parts` to take over (once)."""
+
+    path: Path
+    submission: Submission
+    session: ChildSession
+
+    def close(self) -> None:
+        """Stop the child and drop the submission's scratch files (when grading never took them)."""
+        self.session.close()
+        self.submission.cleanup()
+
+
+def prelaunch(submission_path: str | Path, sandbox: Sandbox, timeout: float) -> Prelaunched:
+    """Read the submission and start its child; raises SubmissionError if it cannot be read."""
+    submission = load_submission(submission_path)
+    session = ChildSession(submission.files, submission.module_names, submission.search_path,
+                           load_timeout=timeout, sandbox=sandbox)
+    try:
+        session.prelaunch()
+    except BaseException:
+        session.close()
+        submission.cleanup()
+        raise
+    return Prelaunched(Path(submission_path), submission, session)
