@@ -40,13 +40,14 @@ def gradebook_files(out: Path) -> dict[str, str]:
 
 
 def class_results(out: Path) -> dict[str, str]:
-    """gradebook_files without what only says how the last run went (summary.json's "run", its line in summary.md)."""
+    """gradebook_files without what only says how the last run went (summary.json's "run", its line in
+    summary.md and summary.html)."""
     files = gradebook_files(out)
     summary = json.loads(files["summary.json"])
     summary.pop("run")
     files["summary.json"] = json.dumps(summary, indent=2)
-    files["summary.md"] = "\n".join(line for line in files["summary.md"].splitlines()
-                                    if not line.startswith("This run: "))
+    for name in ("summary.md", "summary.html"):
+        files[name] = "\n".join(line for line in files[name].splitlines() if "This run: " not in line)
     return files
 
 
@@ -147,7 +148,7 @@ def assert_journal_claims_only_whole_students(out: Path) -> None:
     assert not [path for path in out.rglob("*.tmp")]
 
 
-# 5 students: stage_file calls 1-10 are their reports and feedback, 11-13 the class files
+# 5 students: stage_file calls 1-10 are their reports and feedback, 11-14 the class files
 @pytest.mark.parametrize("allowed", [0, 3, 11])
 def test_a_full_output_disk_stops_the_batch_and_leaves_earlier_files_whole(tmp_path: Path, monkeypatch,
                                                                             allowed: int) -> None:

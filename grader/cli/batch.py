@@ -86,7 +86,7 @@ def final_lines(result: BatchResult, out: Path, resume: str) -> list[str]:
     """What the run did: the counts (each entry once), then how to grade those left to grade."""
     lines = [f"{result.graded} graded, {result.already_done} already done, {len(result.ungradable)} not "
              f"gradable, {len(result.grader_errors)} not graded: grader error, {len(result.skipped)} skipped; "
-             f"wrote {out / 'grades.csv'}, {out / 'summary.md'}"]
+             f"wrote {out / 'grades.csv'}, {out / 'summary.md'}, {out / 'summary.html'}"]
     if result.grader_errors:
         lines.append(f"to grade the {len(result.grader_errors)} not graded, run: {resume}")
     return lines

@@ -21,7 +21,7 @@ written before stays whole.
 A run puts every student in exactly one outcome (BatchResult): graded now,
 already done by an earlier run, not gradable now, or a grader error; entries
 of the input that are not submissions are skipped, each with its reason. The
-counts on the terminal and in summary.md/summary.json come from that.
+counts on the terminal and in summary.md, summary.json and summary.html come from that.
 """
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ from grader.course.students import Entry, discover, entry_digest, unpack_input
 from grader.course.supervise import (REASON_LIMIT, GraderFailure, Outcome, Supervisor, Task, WorkerPool,
                                      describe_failure)
 from grader.report.class_summary import gradebook_csv, grader_error, not_gradable, render_summary_markdown, summarise
+from grader.report.dashboard import render_dashboard
 from grader.sandbox import DEFAULT_TIMEOUT, Sandbox
 from grader.sandbox.safe_text import clean_text, clean_tree
 
@@ -276,7 +277,7 @@ class BatchRun:
         advance(progress, student, shown)
 
     def write_class_files(self, students: list[str], result: BatchResult) -> None:
-        """grades.csv, summary.json and summary.md, from the journal and the saved reports.
+        """grades.csv, summary.json, summary.md and summary.html, from the journal and the saved reports.
 
         The class counts take in everyone (earlier runs too); summary.json's "run" holds this run's.
         """
@@ -300,7 +301,9 @@ class BatchRun:
                        renamed=result.renamed)
         self.write_files({self.out / "grades.csv": gradebook_csv(students, reports, failures, result.grader_errors),
                           self.out / "summary.json": json.dumps(summary, indent=2) + "\n",
-                          self.out / "summary.md": render_summary_markdown(summary)})
+                          self.out / "summary.md": render_summary_markdown(summary),
+                          self.out / "summary.html": render_dashboard(summary, reports, students,
+                                                                      self.options.feedback_format)})
 
     def read_journal(self, reset: bool = False) -> dict[str, dict[str, Any]]:
         try:

@@ -3,9 +3,13 @@
 Each student is graded from a temporary copy of what they handed in, with
 their own seed; the submission folder is never written to. The reference is
 loaded once in the parent (`load_grader`), so every forked worker starts with it.
+The feedback file is drawn from the graded Report itself, cleaned, so it shows
+what the JSON report has no room for (expected against got, the gradient rows,
+the diagnosis as data).
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 from pathlib import Path
@@ -14,7 +18,9 @@ from typing import Any
 from grader.course.archive import ArchiveError, copy_entry
 from grader.course.students import Entry
 from grader.course.supervise import REASON_LIMIT, GraderFailure, Outcome, describe_failure
-from grader.report.feedback import render_feedback
+from grader.engine.results import Report
+from grader.report.feedback import render_feedback_view
+from grader.report.part_view import ReportView, report_view, report_view_from_dict
 from grader.sandbox import Sandbox
 from grader.sandbox.safe_text import clean_text, clean_tree
 
@@ -22,8 +28,8 @@ _reference: Any = None
 
 
 def grade_entry(entry: Entry, seed: int, parts: list[str] | None, timeout: float,
-                sandbox: Sandbox | None) -> dict[str, Any]:
-    """Grade one student from a temporary copy; returns the contract JSON or {"error": why}.
+                sandbox: Sandbox | None) -> Report | dict[str, Any]:
+    """Grade one student from a temporary copy; returns their Report or {"error": why}.
 
     {"error": why} is only for a submission that cannot be read (SubmissionError,
     ArchiveError: the student's doing). Anything else (a full temporary folder,
@@ -41,15 +47,12 @@ def grade_entry(entry: Entry, seed: int, parts: list[str] | None, timeout: float
         copy = Path(folder) / ("submission" + (entry.path.suffix if entry.path.is_file() else ""))
         try:
             skipped = copy_entry(entry.path, copy)
+            # the batch's workers already keep every core busy: a second child per student would only cost
             report = grade(copy, parts=parts, seed=seed, timeout=timeout, reference=_reference,
-                           sandbox=sandbox or "process")
+                           sandbox=sandbox or "process", parallel=False)
         except (SubmissionError, ArchiveError) as error:
             return {"error": str(error).replace(str(copy), entry.path.name)}
-    result = report.to_dict()
-    result["submission"] = entry.path.name
-    if skipped:
-        result.setdefault("notes", skipped)
-    return result
+    return dataclasses.replace(report, submission=entry.path.name, notes=(*report.notes, *skipped))
 
 
 def load_grader(notebooks: bool) -> None:
@@ -82,12 +85,41 @@ def grade_and_render(entry: Entry, seed: int, parts: list[str] | None, timeout: 
     """
     try:
         graded = grade_entry(entry, seed, parts, timeout, sandbox)
-        if "error" in graded:
+        if isinstance(graded, dict) and "error" in graded:
             return Outcome(unreadable=clean_text(graded["error"], REASON_LIMIT))
-        report = clean_tree(graded)
+        report, view = cleaned(graded)
         return Outcome(report_json=json.dumps(report, indent=2) + "\n",
-                       feedback=render_feedback(entry.student, report, feedback_format),
+                       feedback=render_feedback_view(entry.student, view, feedback_format),
                        score=float(report["score"]),
                        points=f"{float(report['score']):g}/{float(report['max_score']):g}")
     except (Exception, SystemExit) as error:  # noqa: BLE001  (not the student's doing: retried, never journalled)
         raise GraderFailure(describe_failure(error)) from None
+
+
+def cleaned(graded: Report | dict[str, Any]) -> tuple[dict[str, Any], ReportView]:
+    """The report in the contract's JSON form and its view, every string in both cleaned.
+
+    A Report's view keeps its details; a report already in JSON form (the tests'
+    stand-ins for grade_entry) gives the view of the JSON. The JSON lists the
+    report's notes (a file that was not loaded, an entry left out of the copy).
+    """
+    if isinstance(graded, dict):
+        report = clean_tree(graded)
+        return report, report_view_from_dict(report)
+    clean = clean_result(graded)
+    report = clean.to_dict()
+    if clean.notes:
+        report["notes"] = list(clean.notes)
+    return report, report_view(clean)
+
+
+def clean_result(value: Any) -> Any:
+    """A result (Report, PartResult and what they hold) with every string in it made safe by clean_text."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, tuple):
+        return tuple(clean_result(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{field.name: clean_result(getattr(value, field.name))
+                                             for field in dataclasses.fields(value) if field.init})
+    return value

@@ -1,8 +1,10 @@
 """The class files: the gradebook (grades.csv) and what the class got wrong.
 
 Computed from the saved per-student JSON reports, so they can be re-made at any
-time: score histogram, pass rate per part, common diagnoses. `diagnosis` ids
-come from the mistake catalogue; parts without one are summarised by status.
+time: score histogram, pass rate and mean points per part (counted by
+grader/report/class_stats.py), common diagnoses. `diagnosis` ids come from the
+mistake catalogue; parts without one are summarised by status. summary.html,
+the same summary as a page, is grader/report/dashboard.py.
 
 A student is in one of three groups: graded (a report), not gradable (the
 submission could not be read: the student's doing, final) and not graded:
@@ -22,6 +24,7 @@ import io
 from collections import Counter
 from typing import Any
 
+from grader.report.class_stats import part_statistics
 from grader.report.feedback import markdown_cell, markdown_code
 from grader.lstm import all_parts
 from grader.sandbox.launch import isolation_layers
@@ -86,16 +89,6 @@ def summarise(reports: dict[str, dict[str, Any]], failures: dict[str, str],
     histogram = [0] * HISTOGRAM_BINS
     for total in totals:
         histogram[min(int(total // width), HISTOGRAM_BINS - 1)] += 1
-    parts: dict[str, dict[str, Any]] = {}
-    for report in reports.values():
-        for part in report["parts"]:
-            entry = parts.setdefault(part["name"], {"graded": 0, "passed": 0, "statuses": Counter(),
-                                                     "diagnoses": Counter()})
-            entry["graded"] += 1
-            entry["passed"] += part["status"] == "pass"
-            entry["statuses"][part["status"]] += 1
-            if part.get("diagnosis"):
-                entry["diagnoses"][part["diagnosis"]] += 1
     return {
         "students": len(reports) + len(failures) + len(grader_errors),
         "graded": len(reports),
@@ -104,10 +97,10 @@ def summarise(reports: dict[str, dict[str, Any]], failures: dict[str, str],
         "mean": round(sum(totals) / len(totals), 3) if totals else None,
         "histogram": [{"from": round(index * width, 3), "to": round((index + 1) * width, 3), "count": count}
                       for index, count in enumerate(histogram)],
-        "parts": {name: {"pass_rate": round(entry["passed"] / entry["graded"], 4),
-                         "statuses": dict(entry["statuses"]),
-                         "diagnoses": entry["diagnoses"].most_common(5)}
-                  for name, entry in parts.items()},
+        "parts": {name: {"pass_rate": round(entry.pass_rate, 4), "mean_points": round(entry.mean_points, 3),
+                         "max_points": entry.max_points, "statuses": dict(entry.statuses),
+                         "diagnoses": entry.diagnoses.most_common(5)}
+                  for name, entry in part_statistics(reports).items()},
         "isolation": dict(Counter(report.get("isolation", "") for report in reports.values())),
     }
 

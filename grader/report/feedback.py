@@ -1,21 +1,23 @@
 """One student's feedback file, in Markdown or HTML, from their report.
 
 Draws the same `PartView` as the terminal (grader/report/part_view.py), with
-the words PASS/FAIL always present and no terminal codes. `render_feedback`
-takes the contract's dict, so a feedback file can be re-made from a saved JSON
-report; `render_feedback_view` takes a `ReportView` (from `report_view(report)`
-for a Report, which also carries the diagnosis as data). Every string in the
-report may come from the student (exception messages, printed output): the
-caller passes a report already cleaned with grader.sandbox.safe_text.clean_tree
-at the edge (the batch does, for reports it grades and reports it reads back),
-and this module escapes it for Markdown and HTML.
+the words PASS/FAIL always present and no terminal codes; the HTML page is
+grader/report/feedback_page.py. `render_feedback` takes the contract's dict, so
+a feedback file can be re-made from a saved JSON report; `render_feedback_view`
+takes a `ReportView` (from `report_view(report)` for a Report, which also
+carries the diagnosis as data, expected against got and the gradient rows).
+Every string in the report may come from the student (exception messages,
+printed output): the caller passes a report already cleaned at the edge
+(grader.sandbox.safe_text; the batch does, for reports it grades and reports it
+reads back), and this module escapes it for Markdown (the page's template
+escapes it for HTML).
 """
 from __future__ import annotations
 
-import html
 import re
 from typing import Any, Mapping
 
+from grader.report.feedback_page import render_feedback_page
 from grader.report.part_view import Line, ReportView, report_view_from_dict
 
 CODE_KINDS = ("mistake", "expected", "got", "next")  # lines whose text is code or values, shown as code
@@ -57,35 +59,10 @@ def render_markdown(student: str, view: ReportView) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def html_item(line: Line) -> str:
-    text = html.escape(line.text)
-    if line.kind in CODE_KINDS:
-        text = f"<code>{text}</code>"
-    return f"<li>{html.escape(line.label)}{text}</li>"
-
-
-def render_html(student: str, view: ReportView) -> str:
-    escape = html.escape
-    rows = "\n".join(f"<tr><td>{escape(part.name)}</td><td>{escape(part.status_word)}</td>"
-                     f"<td>{escape(part.points)}</td></tr>" for part in view.parts)
-    details = [f"<h3>{escape(part.name)}: {escape(part.status_word)}</h3>"
-               f"<ul>{''.join(html_item(line) for line in part.lines(with_mistake=True))}</ul>"
-               for part in view.parts if part.status != "pass"]
-    score = escape(view.score) + (f", bonus {escape(view.bonus)}" if view.bonus else "")
-    return ("<!doctype html>\n<html><head><meta charset=\"utf-8\">"
-            f"<title>Feedback for {escape(student)}</title></head><body>\n"
-            f"<h1>Feedback for {escape(student)}</h1>\n"
-            f"<p>Score: <strong>{score}</strong></p>\n"
-            f"<table><tr><th>part</th><th>result</th><th>points</th></tr>\n{rows}\n</table>\n"
-            + "\n".join(details)
-            + (f"\n<p><em>Graded in: {escape(view.isolation)}</em></p>" if view.isolation else "")
-            + "\n</body></html>\n")
-
-
 def render_feedback_view(student: str, view: ReportView, kind: str = "md") -> str:
     """The feedback file for one student's (cleaned) report view."""
     if kind == "html":
-        return render_html(student, view)
+        return render_feedback_page(student, view)
     if kind == "md":
         return render_markdown(student, view)
     raise ValueError(f"feedback format must be md or html, not {kind!r}")
