@@ -17,7 +17,7 @@ from grader.child.protocol import ProtocolError, decode_value
 from grader.engine import gradcheck
 from grader.engine.diagnose import diagnose_error, run_quietly, same_array
 from grader.engine.outputs import finish, split_outputs
-from grader.engine.parts import Part
+from grader.engine.parts import Mistake, Part
 from grader.engine.reference import ReferenceSource
 from grader.engine.results import Diagnosis, PartResult
 from grader.engine.runner import Runner
@@ -126,22 +126,22 @@ def error_diagnosis(part: Part, context: PartContext, failure: StudentFailure) -
     if failure.function != part.name or context.diagnosis_args is None or not failure.messages[0].startswith(prefix):
         return None
     try:
-        found = diagnose_error(part, context.diagnosis_args, failure.messages[0][len(prefix):],
-                               context.reference.variant)
         saved_output, saved_warnings = list(context.output), set(context.warnings)
         try:
-            if found is not None and part.cache_from is None and not same_on_every_case(part, context, found):
-                return None  # one exception proves little: another mistake can raise it too
+            # one exception proves little (another mistake can raise it too): the mistake named must also
+            # do on every other case what the student's code does
+            return diagnose_error(part, context.diagnosis_args, failure.messages[0][len(prefix):],
+                                  context.reference.variant,
+                                  lambda mistake: part.cache_from is not None
+                                  or same_on_every_case(part, context, mistake))
         finally:
             context.output[:], context.warnings = saved_output, saved_warnings
-        return found
     except Exception:  # noqa: BLE001  (see find_diagnosis)
         return None
 
 
-def same_on_every_case(part: Part, context: PartContext, found: Diagnosis) -> bool:
-    """Whether the student's function and the named mistake raise the same or give the same on every case."""
-    mistake = next(mistake for mistake in part.candidate_mistakes() if mistake.id == found.id)
+def same_on_every_case(part: Part, context: PartContext, mistake: Mistake) -> bool:
+    """Whether the student's function and the mistake raise the same or give the same on every case."""
     variant = context.reference.variant(mistake, part.name)
     for case in part.make_cases(context.seed):
         try:

@@ -6,8 +6,10 @@ reference's outputs. Every catalogued mistake that can show in the part (its
 own, then those of the parts it calls) is computed on the same arguments; a
 mistake is named only when its outputs match the student's on every case to a
 tight tolerance while differing from the reference somewhere. When no entry
-matches, generic detectors look for a transposed output, a constant factor or
-sign, a shift by one time step, or only the last time step filled in.
+matches, generic detectors look for outputs in the wrong order or beside
+extra values, a transposed output, a constant factor or sign, a shift by one
+time step, one time step alone (the last one filled in, missing or returned
+alone), the right values in another shape, or float32 precision.
 
 A wrong diagnosis misleads more than none, so every test here is strict.
 """
@@ -43,6 +45,7 @@ class Observation:
 
 def same_array(got: Any, other: Any, tolerance: float = MATCH_TOLERANCE) -> bool:
     """Same shape and values to `tolerance`; NaN matches NaN and inf matches inf of the same sign."""
+    got, other = as_sent(got), as_sent(other)
     if type(got) is not np.ndarray or not isinstance(other, np.ndarray) or got.shape != other.shape:
         return False
     if got.dtype.kind not in "fc" or other.dtype.kind not in "fc":
@@ -55,6 +58,13 @@ def same_array(got: Any, other: Any, tolerance: float = MATCH_TOLERANCE) -> bool
     with np.errstate(all="ignore"):
         error = np.abs(got[finite] - other[finite]) / np.maximum(np.abs(other[finite]), FLOOR)
     return bool((error <= tolerance).all())
+
+
+def as_sent(value: Any) -> Any:
+    """A single number as the child sends one back, an array of shape (1,); anything else as it is."""
+    if isinstance(value, np.generic) or (type(value) is np.ndarray and value.ndim == 0):
+        return np.asarray(value).reshape(1)
+    return value
 
 
 def differs(observation: Observation, tolerance: float = 1e-6) -> bool:
@@ -90,7 +100,9 @@ def diagnose(part: Part, observations: Sequence[Observation], variants: Variants
     part_name = part.name
     failing = [observation for observation in observations if differs(observation, part.tolerance)]
     if not failing:
-        return explain_warnings(part, observations, variants, split, set(warned)) if warned else None
+        # right values to the part's tolerance, yet failing: an output of dtype float32, or warnings
+        return computes_in_float32(part_name, observations, part.tolerance) or (
+            explain_warnings(part, observations, variants, split, set(warned)) if warned else None)
     ordered = failing + [observation for observation in observations
                          if not any(observation is other for other in failing)]
     matches = [mistake for mistake in part.candidate_mistakes()
@@ -145,33 +157,32 @@ def explain_warnings(part: Part, observations: Sequence[Observation], variants: 
     return None
 
 
-def diagnose_error(part: Part, args: tuple[Any, ...], error: str, variants: Variants) -> Diagnosis | None:
-    """The mistake that raises exactly the student's exception on the same arguments, or None.
-
-    Args:
-        error: the exception line the student's code raised, "ValueError: matmul: ...".
-    """
+def diagnose_error(part: Part, args: tuple[Any, ...], error: str, variants: Variants,
+                   holds: Callable[[Mistake], bool] = lambda mistake: True) -> Diagnosis | None:
+    """The first mistake that raises exactly the student's exception on the same arguments and for which
+    `holds` (say, the same on every case), or None. `error`: the line raised, "ValueError: matmul: ..."."""
     for mistake in part.candidate_mistakes():
         try:
             run_quietly(variants(mistake, part.name), args)
         except Exception as raised:  # noqa: BLE001
-            if exception_line(raised) == error.strip():
+            if exception_line(raised).strip() == error.strip() and holds(mistake):  # numpy ends some with a space
                 return named(mistake, part.name)
     return None
 
 
 def generic(part_name: str, observations: Sequence[Observation], tolerance: float = 1e-6) -> Diagnosis | None:
     """Simple patterns that explain every output that differs by more than `tolerance`, in every case."""
-    swapped = outputs_swapped(part_name, observations, tolerance)
-    if swapped is not None:
-        return swapped
+    for whole in (outputs_swapped, extra_values_returned):
+        found = whole(part_name, observations, tolerance)
+        if found is not None:
+            return found
     for name, detector, describe in DETECTORS:
         if all_explained(observations, detector, tolerance):
             outputs = sorted({output for observation in observations
                               for output, value in observation.expected.items()
                               if not same_array(observation.got.get(output), value, tolerance)})
             return Diagnosis(f"{part_name}.{name}", describe(", ".join(outputs), observations))
-    return None
+    return computes_in_float32(part_name, observations, tolerance)
 
 
 def outputs_swapped(part_name: str, observations: Sequence[Observation], tolerance: float) -> Diagnosis | None:
@@ -194,6 +205,57 @@ def outputs_swapped(part_name: str, observations: Sequence[Observation], toleran
     return Diagnosis(f"{part_name}.outputs_in_wrong_order",
                      f"your {part_name} returns ({got_order}): the right values in the wrong order; the contract's "
                      f"order is ({', '.join(names)})")
+
+
+def extra_values_returned(part_name: str, observations: Sequence[Observation],
+                          tolerance: float) -> Diagnosis | None:
+    """A part with one output that returns a tuple or list, the same item of which is the right answer on
+    every case: the right value with something else beside it."""
+    if not observations or len(observations[0].expected) != 1:
+        return None
+    (name,) = observations[0].expected
+    sizes = {len(got) if isinstance(got, (tuple, list)) else 0 for got in (o.got.get(name) for o in observations)}
+    if len(sizes) != 1 or min(sizes) < 2:
+        return None
+    (size,) = sizes
+    right = [index for index in range(size)
+             if all(same_array(observation.got[name][index], observation.expected[name], tolerance)
+                    for observation in observations)]
+    if len(right) != 1:
+        return None
+    place = ("first", "second", "third", "fourth")[right[0]] if right[0] < 4 else f"number {right[0] + 1}"
+    return Diagnosis(f"{part_name}.returns_extra_values",
+                     f"your {part_name} returns {size} values, the {place} of which is the right {name}; return "
+                     f"{name} alone, as the contract says")
+
+
+def computes_in_float32(part_name: str, observations: Sequence[Observation], tolerance: float) -> Diagnosis | None:
+    """Every output that fails, by its values or its dtype, agrees with the reference as float32 numbers do,
+    and float32 shows: an output of dtype float32, or rounding errors in both directions, both in sign and in
+    magnitude (a stray offset goes one way in sign, a stray factor one way in magnitude)."""
+    failing: set[str] = set()
+    signs: set[tuple[str, float]] = set()
+    narrow = False
+    for observation in observations:
+        for output, expected in observation.expected.items():
+            got = observation.got.get(output)
+            is_float32 = type(got) is np.ndarray and got.dtype == np.float32
+            if not is_float32 and same_array(got, expected, tolerance):
+                continue
+            differences = float32_differences(got, expected)
+            if differences is None:
+                return None
+            failing.add(output)
+            narrow = narrow or is_float32
+            difference, at = differences
+            signs.update(("sign", value) for value in np.sign(difference).tolist())
+            signs.update(("size", value) for value in np.sign(difference * np.sign(at)).tolist())
+    if not failing or not (narrow or len(signs) == 4):
+        return None
+    outputs = ", ".join(sorted(failing))
+    return Diagnosis(f"{part_name}.computes_in_float32",
+                     f"your {outputs} agrees with the reference only to float32's precision (about 1e-7): your "
+                     "code computes in float32 somewhere (dtype=np.float32, astype); compute in float64")
 
 
 def all_explained(observations: Sequence[Observation], detector: Callable[[np.ndarray, np.ndarray], bool],
@@ -256,16 +318,39 @@ def is_time_reversed(got: np.ndarray, expected: np.ndarray) -> bool:
 FLOAT32_AGREEMENT = 1e-5  # float32 rounds to ~6e-8 relative; a few operations keep it well under this
 
 
-def is_float32_rounding(got: np.ndarray, expected: np.ndarray) -> bool:
-    """Close to the reference, but only as float32 is: most elements off by rounding-sized amounts."""
-    if got.shape != expected.shape or got.size == 0 or not np.isfinite(got).all() or not np.isfinite(expected).all():
-        return False
+def float32_differences(got: Any, expected: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """The differences from the reference that are more than float64 rounding and the reference's values there,
+    when all are float32-sized (at most FLOAT32_AGREEMENT relative); None when any is larger or shapes differ."""
+    if (type(got) is not np.ndarray or not isinstance(expected, np.ndarray) or got.dtype.kind != "f"
+            or got.shape != expected.shape or got.size == 0 or not np.isfinite(got).all()
+            or not np.isfinite(expected).all()):
+        return None
     with np.errstate(all="ignore"):
         difference = got.astype(np.float64) - expected
         error = np.abs(difference) / np.maximum(np.abs(expected), FLOOR)
-    rounded = difference[error > 1e-12]
-    # rounding errors go both ways; a small real mistake (a stray 1e-7) goes one way
-    return bool(error.max() <= FLOAT32_AGREEMENT and rounded.size >= 2 and (rounded > 0).any() and (rounded < 0).any())
+    if error.max() > FLOAT32_AGREEMENT:
+        return None
+    return difference[error > 1e-12], expected[error > 1e-12]
+
+
+def is_reshaped(got: np.ndarray, expected: np.ndarray) -> bool:
+    """The right values in a shape that differs only by axes of length 1 ((1, H) for (H,), say)."""
+    squeezed = tuple(size for size in expected.shape if size != 1)
+    return (got.shape != expected.shape and tuple(size for size in got.shape if size != 1) == squeezed
+            and same_array(got.reshape(expected.shape), expected))
+
+
+def is_last_step_missing(got: np.ndarray, expected: np.ndarray) -> bool:
+    """A (N, T, ...) output right at every step but the last, which is all zeros."""
+    if got.shape != expected.shape or expected.ndim != 3:
+        return False
+    return (bool(np.all(got[:, -1] == 0)) and bool(np.any(np.abs(expected[:, -1]) > SMALL))
+            and same_array(got[:, :-1], expected[:, :-1]))
+
+
+def is_last_step_alone(got: np.ndarray, expected: np.ndarray) -> bool:
+    """Only the last step of a (N, T, ...) output returned, without the time axis."""
+    return expected.ndim == 3 and got.shape == expected[:, -1].shape and same_array(got, expected[:, -1])
 
 
 def is_only_last_step(got: np.ndarray, expected: np.ndarray) -> bool:
@@ -299,9 +384,15 @@ DETECTORS: tuple[tuple[str, Callable[[np.ndarray, np.ndarray], bool],
      lambda outputs, _: f"your {outputs} is shifted by one time step: step t must be stored at index t"),
     ("time_reversed", is_time_reversed,
      lambda outputs, _: f"your {outputs} holds the right steps in reverse time order: step t belongs at index t"),
-    ("computes_in_float32", is_float32_rounding,
-     lambda outputs, _: f"your {outputs} agrees with the reference only to float32's precision (about 1e-7): "
-                        "your code computes in float32 somewhere (dtype=np.float32, astype); compute in float64"),
     ("only_last_step", is_only_last_step,
      lambda outputs, _: f"only the last time step of your {outputs} is filled in; store every step's value"),
+    ("last_step_missing", is_last_step_missing,
+     lambda outputs, _: f"your {outputs} is right at every step but the last, which stays zero: the time loop "
+                        "stops one step early (range(T) runs t = 0 .. T - 1)"),
+    ("returns_last_step_only", is_last_step_alone,
+     lambda outputs, _: f"your {outputs} holds the last time step's value alone, without the time axis; return "
+                        "every step's, stacked on axis 1"),
+    ("wrong_shape", is_reshaped,
+     lambda outputs, _: f"your {outputs} has the right values in the wrong shape, with an axis of length 1 too "
+                        "many or too few: look for keepdims=True, a squeeze or a reshape"),
 )

@@ -4,11 +4,13 @@ Two kinds of evidence, both proved on numbers, never guessed:
 
 - hypotheses: the reference run on changed inputs (the forget gate given W_i,
   the input and forget gates' weights swapped, step t fed the h of two steps
-  back, the previous h stored at step t) reproducing the student's outputs on
-  every case while differing from the reference;
+  back or a zero h, the loop started at step 1, the previous state stored at
+  step t) reproducing the student's outputs on every case while differing from
+  the reference;
 - probes: the student's function run in the child on inputs that isolate one
-  gate (every weight zero but that gate's), one term (only W, only U or only b)
-  or one time step, compared with the reference on the same inputs.
+  gate (every weight zero but that gate's), one term (only W, only U or only b,
+  or c_prev = 0, where the forget gate multiplies nothing) or one time step,
+  compared with the reference on the same inputs.
 
     f = sigmoid(x W_f + h_prev U_f + b_f)   i, o alike;  g = tanh(x W_g + h_prev U_g + b_g)
     c = f * c_prev + i * g                   h = o * tanh(c)
@@ -49,7 +51,8 @@ def localise_forward(part: Part, context: PartContext, observations: Sequence[Ob
             failing = next(observation for observation in observations if differs(observation, part.tolerance))
             if loops_over_own_cell(part, context, failing):
                 return in_own_cell(part, context)  # the loop is right: the error comes from the cell
-            return h_from_two_steps_back(part, context, observations) or first_wrong_step(part, observations)
+            return (h_from_two_steps_back(part, context, observations)
+                    or loop_hypothesis(part, context, observations) or first_wrong_step(part, observations))
         return gate_probes(part, context, observations[0].args)
     except (StudentFailure, Unclear):
         return None
@@ -101,6 +104,66 @@ def h_from_two_steps_back(part: Part, context: PartContext, observations: Sequen
                      "your lstm_forward feeds step t the hidden state of step t - 2; each step reads the h the "
                      "step just before it computed", "h_t, c_t = lstm_cell_forward(x_t, h_{t-1}, c_{t-1}, params)",
                      part.name)
+
+
+STEP_EQ = "h_t, c_t = lstm_cell_forward(x_t, h_{t-1}, c_{t-1}, params)"
+States = dict[str, np.ndarray]
+Loop = Callable[[Callable[..., Any], Observation], States]
+
+
+def stored_before_step(step: Callable[..., Any], observation: Observation) -> States:
+    """h[:, t] and c[:, t] hold the states step t started from: h0 and c0 at t = 0, then step t - 1's."""
+    _, h0, c0, _ = observation.args
+    return {name: np.concatenate([start[:, None], observation.expected[name][:, :-1]], axis=1)
+            for name, start in (("h", h0), ("c", c0))}
+
+
+def zero_h_every_step(step: Callable[..., Any], observation: Observation) -> States:
+    """Every step fed a hidden state of zeros (h[:, t] read before it is written), the cell carried on."""
+    x, h0, c, params = observation.args
+    hs, cs = [], []
+    for t in range(x.shape[1]):
+        h_t, c, _ = run_quietly(step, (x[:, t], np.zeros_like(h0), c, params))
+        hs.append(h_t)
+        cs.append(c)
+    return {"h": np.stack(hs, axis=1), "c": np.stack(cs, axis=1)}
+
+
+def starts_at_step_one(step: Callable[..., Any], observation: Observation) -> States:
+    """range(1, T): step 0 left at zero, step 1 run from h0 and c0 on x[:, 1], and so on."""
+    x, h, c, params = observation.args
+    hs, cs = [np.zeros_like(h)], [np.zeros_like(c)]
+    for t in range(1, x.shape[1]):
+        h, c, _ = run_quietly(step, (x[:, t], h, c, params))
+        hs.append(h)
+        cs.append(c)
+    return {"h": np.stack(hs, axis=1), "c": np.stack(cs, axis=1)}
+
+
+LOOPS: tuple[tuple[str, str, Loop], ...] = (
+    ("stores_state_before_step", "your lstm_forward stores at index t the state step t starts from (h0 at t = 0); "
+     "store the h and c that step t returns", stored_before_step),
+    ("zero_h_every_step", "your lstm_forward feeds every step a hidden state of zeros (h[:, t] read before it is "
+     "written?); step t reads the h that step t - 1 returned, h0 at t = 0", zero_h_every_step),
+    ("first_step_skipped", "your lstm_forward leaves step 0 at zero and runs step 1 from h0 and c0: the loop starts "
+     "at 1, so x[:, 0] is never read; run t = 0 .. T - 1", starts_at_step_one),
+)
+
+
+def loop_hypothesis(part: Part, context: PartContext, observations: Sequence[Observation]) -> Diagnosis | None:
+    """The one way of running the time loop wrong (LOOPS) that gives the student's h and c on every case."""
+    step = context.reference("lstm_cell_forward")
+
+    def fits(loop: Loop, observation: Observation) -> bool:
+        produced = loop(step, observation)
+        return all(same_array(got, produced.get(name)) for name, got in observation.got.items())
+
+    found = [(name, explanation) for name, explanation, loop in LOOPS
+             if all(fits(loop, observation) for observation in observations)]
+    if len(found) != 1:
+        return None
+    (name, explanation), = found
+    return Diagnosis(f"{part.name}.{name}", explanation, STEP_EQ, part.name)
 
 
 def first_wrong_step(part: Part, observations: Sequence[Observation]) -> Diagnosis | None:
@@ -224,7 +287,8 @@ def gate_probes(part: Part, context: PartContext, args: tuple[Any, ...]) -> Diag
         return probe_is_wrong(part, context, states, only(weights, keep))
 
     if wrong_with(lambda name: False) or wrong_with(lambda name: name == "b_g"):
-        return None  # wrong with the gates at rest: a constant somewhere, or the cell update; the probes cannot say
+        # wrong with the gates at rest: a constant somewhere, or the cell update; right without c_prev says which
+        return forget_term_probes(part, context, states, weights, args)
     wrong = [k for k in GATE_KEYS if wrong_with(lambda name, k=k: name.endswith(k) or name == "b_g")]
     if len(wrong) == 1:
         (k,) = wrong
@@ -243,4 +307,20 @@ def gate_probes(part: Part, context: PartContext, args: tuple[Any, ...]) -> Diag
                              f"your {part.name} is wrong only through the {term} term of the gates (with only "
                              "the other weights non-zero every gate is right): look at how you compute that term",
                              "z_k = x @ W_k + h_prev @ U_k + b_k", part.name)
-    return None
+    return forget_term_probes(part, context, states, weights, args)
+
+
+def forget_term_probes(part: Part, context: PartContext, states: tuple[Any, ...], weights: dict[str, np.ndarray],
+                       args: tuple[Any, ...]) -> Diagnosis | None:
+    """Right whenever c_prev = 0, where the forget gate multiplies nothing, and wrong with the same weights and
+    a non-zero c_prev: the mistake is in the f * c_prev term."""
+    x, h, c = states
+    case_x, case_h, case_c, params = args
+    if (probe_is_wrong(part, context, (x, h, np.zeros_like(c)), weights)
+            or probe_is_wrong(part, context, (case_x, case_h, np.zeros_like(case_c)), params)
+            or not probe_is_wrong(part, context, (x, h, c), weights)):
+        return None
+    return Diagnosis(f"{part.name}.wrong_forget_term",
+                     f"your {part.name} is right whenever c_prev is zero and wrong otherwise, so the mistake is in "
+                     "the f * c_prev term of c = f * c_prev + i * g: look at how you compute f and what it multiplies",
+                     GATES_EQ, part.name)

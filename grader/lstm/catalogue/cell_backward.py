@@ -22,6 +22,8 @@ SIGMOID_BACKWARD_MISTAKES = [
             SIGMOID_BACK_EQ),
     Mistake("sigmoid_backward.one_minus_s", FILE, "dz = ds * s * (1.0 - s)", "dz = ds * (1.0 - s)",
             "your sigmoid_backward uses 1 - s as the derivative; it is s * (1 - s)", SIGMOID_BACK_EQ),
+    Mistake("sigmoid_backward.one_plus_s", FILE, "dz = ds * s * (1.0 - s)", "dz = ds * (s + s**2)",
+            "your sigmoid_backward uses s * (1 + s); the derivative of sigmoid is s * (1 - s)", SIGMOID_BACK_EQ),
 ]
 
 TANH_BACK_EQ = "dz = dt * (1 - t**2)"
@@ -37,6 +39,12 @@ TANH_BACKWARD_MISTAKES = [
             "your tanh_backward uses t**2; the derivative of tanh is 1 - t**2", TANH_BACK_EQ),
     Mistake("tanh_backward.sigmoid_derivative", FILE, "dz = dt * (1.0 - t**2)", "dz = dt * t * (1.0 - t)",
             "your tanh_backward uses the sigmoid's derivative t * (1 - t); for tanh it is 1 - t**2",
+            TANH_BACK_EQ),
+    Mistake("tanh_backward.one_plus_t_squared", FILE, "dz = dt * (1.0 - t**2)", "dz = dt * (t**2 + 1.0)",
+            "your tanh_backward uses 1 + t**2; the derivative of tanh is 1 - t**2", TANH_BACK_EQ),
+    Mistake("tanh_backward.square_of_one_minus_t", FILE, "dz = dt * (1.0 - t**2)",
+            "dz = dt * (1.0 - t) * (1.0 - t)",
+            "your tanh_backward uses (1 - t)**2; the derivative of tanh is 1 - t**2, with the square on t alone",
             TANH_BACK_EQ),
 ]
 
@@ -56,6 +64,14 @@ HIDDEN_STATE_BACKWARD_MISTAKES = [
             "overflows for large |c|: exp(710) is inf and inf / inf is NaN; use np.tanh", HIDDEN_BACK_EQ),
     Mistake("hidden_state_backward.returns_do_then_dc", FILE, "    return dc, do\n", "    return do, dc\n",
             "your hidden_state_backward returns (do, dc); the contract's order is (dc, do)", HIDDEN_BACK_EQ),
+    Mistake("hidden_state_backward.tanh_derivative_at_c", FILE, "dc = tanh_backward(dh * o, tanh_c)",
+            "dc = dh * o * (1.0 - c**2)",
+            "your dc uses 1 - c**2, the tanh derivative taken at c itself; tanh_backward takes tanh's output, "
+            "so dc = dh * o * (1 - tanh(c)**2)", HIDDEN_BACK_EQ),
+    Mistake("hidden_state_backward.do_through_sigmoid", FILE, "do = dh * tanh_c",
+            "do = sigmoid_backward(dh * tanh_c, o)",
+            "your do already goes through the output gate's sigmoid (times o * (1 - o)); lstm_cell_backward does "
+            "that step, so here do = dh * tanh(c)", HIDDEN_BACK_EQ),
 ]
 
 CELL_BACK_EQ = "dc_prev = dc * f,  df = dc * c_prev,  di = dc * g,  dg = dc * i"
@@ -73,6 +89,13 @@ CELL_UPDATE_BACKWARD_MISTAKES = [
             CELL_BACK_EQ),
     Mistake("cell_update_backward.df_times_f", FILE, "df = dc * c_prev\n", "df = dc * f\n",
             "your df is dc * f; f multiplies c_prev, so df = dc * c_prev", CELL_BACK_EQ),
+    Mistake("cell_update_backward.df_through_sigmoid", FILE, "df = dc * c_prev\n",
+            "df = sigmoid_backward(dc * c_prev, f)\n",
+            "your df already goes through the forget gate's sigmoid (times f * (1 - f)); lstm_cell_backward "
+            "does that step, so here df = dc * c_prev", CELL_BACK_EQ),
+    Mistake("cell_update_backward.df_without_dc", FILE, "df = dc * c_prev\n", "df = c_prev\n",
+            "your df is the local derivative c_prev alone; multiply it by the upstream gradient: df = dc * c_prev",
+            CELL_BACK_EQ),
 ]
 
 GATE_BACK_EQ = "dx = dz @ W.T,  dh_prev = dz @ U.T,  dW = x.T @ dz,  dU = h_prev.T @ dz,  db = dz summed over the batch"
@@ -99,6 +122,17 @@ GATE_BACKWARD_MISTAKES = [
     Mistake("gate_backward.dU_transposed", FILE, "\n    dU = h_prev.T @ dz", "\n    dU = dz.T @ h_prev",
             "your dU is transposed: dU = h_prev.T @ dz (both are (H, H), so only the values show it)",
             GATE_BACK_EQ),
+    Mistake("gate_backward.dx_dot_through_W", FILE, "\n    dx = dz @ W.T", "\n    dx = dz.dot(W)",
+            "your dx is np.dot(dz, W); going backwards through x @ W multiplies by W transposed: "
+            "dx = np.dot(dz, W.T)", GATE_BACK_EQ),
+    Mistake("gate_backward.dW_from_h_prev", FILE, "\n    dW = x.T @ dz", "\n    dW = h_prev.T @ dz",
+            "your dW multiplies dz by h_prev; W multiplies x, so dW = x.T @ dz, shape (D, H)", GATE_BACK_EQ),
+    Mistake("gate_backward.db_as_row", FILE, "db = dz.sum(axis=0)", "db = dz.sum(axis=0).reshape(1, -1)",
+            "your db has shape (1, H), an axis too many (keepdims=True, a reshape); b has shape (H,), and so "
+            "has db, the sum of dz over the batch", GATE_BACK_EQ),
+    Mistake("gate_backward.db_summed_to_a_number", FILE, "db = dz.sum(axis=0)", "db = dz.sum()",
+            "your db sums dz over the batch and the units into one number; sum over the batch only (axis 0), "
+            "shape (H,)", GATE_BACK_EQ),
 ]
 
 CELL_BACKWARD_EQ = "dc_total = dc + dh * o * (1 - tanh(c)**2); then cell update, each gate, gate_backward"
@@ -141,6 +175,19 @@ CELL_BACKWARD_MISTAKES = [
     Mistake("lstm_cell_backward.dh_prev_overwritten", FILE, "dh_prev += dh_k", "dh_prev = dh_k",
             "your dh_prev keeps only the last gate's contribution; h_prev feeds all four gates, so add them up",
             CELL_BACKWARD_EQ),
+    Mistake("lstm_cell_backward.cache_f_and_i_swapped", FILE, "x, h_prev, c_prev, params, f, i, g, o, c = cache",
+            "x, h_prev, c_prev, params, i, f, g, o, c = cache",
+            "your lstm_cell_backward unpacks the cache with f and i in each other's place; unpack it in the "
+            "order your lstm_cell_forward packed it", CELL_BACKWARD_EQ),
+    Mistake("lstm_cell_backward.dc_through_h_at_c_prev", FILE, "dc_from_h, do = hidden_state_backward(dh, c, o)",
+            "dc_from_h, do = hidden_state_backward(dh, c_prev, o)",
+            "your lstm_cell_backward goes back through h at the old cell c_prev; h = o * tanh(c) reads the new "
+            "cell c", CELL_BACKWARD_EQ),
+    Mistake("lstm_cell_backward.every_gate_through_forget_weights", FILE,
+            'gate_backward(dz[k], x, h_prev, params["W_" + k], params["U_" + k])',
+            'gate_backward(dz[k], x, h_prev, params["W_f"], params["U_f"])',
+            "your lstm_cell_backward sends every gate's gradient back through W_f and U_f; each gate goes back "
+            "through its own W_k and U_k", CELL_BACKWARD_EQ),
 ]
 
 

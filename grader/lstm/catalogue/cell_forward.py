@@ -5,6 +5,8 @@ the maintainer's copy only: a student release ships none of this.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from grader.engine.parts import Mistake
 
 FILE = "part1_cell_forward.py"
@@ -45,7 +47,45 @@ def gate_mistakes(part: str, k: str, activation: str) -> list[Mistake]:
               f"your {name} leaves out h_prev @ U_{k}, so it never sees the previous hidden state"),
         entry("missing_input_term", f"{call}(h_prev @ U_{k} + b_{k})",
               f"your {name} leaves out x @ W_{k}, so it never sees the input"),
-    ]
+    ] + gate_term_mistakes(k, activation, name, entry)
+
+
+def gate_term_mistakes(k: str, activation: str, name: str, entry: Callable[[str, str, str], Mistake]) -> list[Mistake]:
+    """How a gate's terms go wrong: the bias outside or subtracted, a term subtracted, W where U belongs, ..."""
+    call = "np.tanh" if activation == "tanh" else "sigmoid"
+    equation = f"{k} = {activation}(x @ W_{k} + h_prev @ U_{k} + b_{k})"
+    return [
+        entry("bias_after_activation", f"{call}(x @ W_{k} + h_prev @ U_{k}) + b_{k}",
+              f"your {name} adds b_{k} after the {activation}; the bias belongs inside, to the pre-activation: "
+              f"{equation}"),
+        entry("bias_subtracted", f"{call}(x @ W_{k} + h_prev @ U_{k} - b_{k})",
+              f"your {name} subtracts the bias b_{k}; it is added: {equation}"),
+        entry("recurrent_term_subtracted", f"{call}(x @ W_{k} - h_prev @ U_{k} + b_{k})",
+              f"your {name} subtracts h_prev @ U_{k}; the recurrent term is added like the others: {equation}"),
+        entry("W_in_recurrent_term", f"{call}(x @ W_{k} + h_prev @ W_{k} + b_{k})",
+              f"your {name} multiplies h_prev by W_{k}; W_{k} (D, H) is the input's weight, h_prev takes its own "
+              f"U_{k} (H, H)"),
+        entry("x_in_recurrent_term", f"{call}(x @ U_{k} + x @ W_{k} + b_{k})",
+              f"your {name} multiplies x by U_{k} too; the recurrent term is h_prev @ U_{k}, the one place the "
+              "gate sees the previous hidden state"),
+        entry("elementwise_products", f"{call}(x * W_{k} + h_prev * U_{k} + b_{k})",
+              f"your {name} multiplies x by W_{k} and h_prev by U_{k} element by element (*); the affine map "
+              "is a matrix product: x @ W + h_prev @ U"),
+        entry("recurrent_term_squeezed", f"{call}(x @ W_{k} + (h_prev @ U_{k}).squeeze() + b_{k})",
+              f"your {name} squeezes h_prev @ U_{k}: with H = 1 it becomes shape (N,) and broadcasts into an "
+              "(N, N) array; keep every term (N, H)"),
+        entry("relu_instead_of_" + activation, f"np.maximum(x @ W_{k} + h_prev @ U_{k} + b_{k}, 0.0)",
+              f"your {name} uses ReLU, max(z, 0), which is unbounded; it uses {activation} and lies in "
+              + ("(0, 1)" if activation == "sigmoid" else "(-1, 1)")),
+    ] + ([
+        entry("stretched_to_minus_one_one", f"(sigmoid(x @ W_{k} + h_prev @ U_{k} + b_{k}) - 0.5) * 2.0",
+              f"your {name} is stretched to 2 * sigmoid(z) - 1 in (-1, 1); a gate says how much to let through, "
+              "so it is sigmoid(z) in (0, 1)"),
+    ] if activation == "sigmoid" else []) + ([
+        entry("uses_forget_bias", f"{call}(x @ W_{k} + h_prev @ U_{k} + b_f)",
+              f"your {name} uses b_f, pasted from the forget gate, which is not defined there; each gate has its "
+              f"own bias: b_{k}"),
+    ] if k != "f" else [])
 
 
 SIGMOID_EQ = "sigmoid(z) = 1 / (1 + exp(-z)), or exp(z) / (1 + exp(z)) where z < 0"
@@ -53,6 +93,16 @@ STABLE = "np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))"
 SIGMOID_BODY = "e = np.exp(-np.abs(z))\n    s = " + STABLE
 
 SIGMOID_MISTAKES = [
+    Mistake("sigmoid.clipped_input", FILE, "z = np.asarray(z, dtype=np.float64)",
+            "z = np.clip(np.asarray(z, dtype=np.float64), -15.0, 15.0)",
+            "your sigmoid clips z to [-15, 15], so a saturated gate comes out 3e-7 away from 0 or 1; the stable "
+            "formula never overflows, so it needs no clipping", SIGMOID_EQ),
+    Mistake("sigmoid.tanh_identity_of_z", FILE, SIGMOID_BODY, "s = (np.tanh(z) + 1.0) / 2.0",
+            "your sigmoid computes (1 + tanh(z)) / 2, which is sigmoid(2z); the identity is "
+            "sigmoid(z) = (1 + tanh(z / 2)) / 2", SIGMOID_EQ),
+    Mistake("sigmoid.math_exp", FILE, "e = np.exp(-np.abs(z))", "import math\n    e = math.exp(-np.abs(z))",
+            "your sigmoid calls math.exp, which takes a single number and raises TypeError on an array; "
+            "np.exp works element by element", SIGMOID_EQ),
     Mistake("sigmoid.missing_minus_sign", FILE, "z = np.asarray(z, dtype=np.float64)",
             "z = -np.asarray(z, dtype=np.float64)",
             "your sigmoid computes sigmoid(-z) = 1 / (1 + exp(z)): the minus sign in exp(-z) is missing, or the "
@@ -90,6 +140,16 @@ CELL_UPDATE_MISTAKES = [
     Mistake("cell_update.one_minus_forget", FILE, CELL_RIGHT, "c = (1 - f) * c_prev + i * g\n    return c",
             "your cell update keeps (1 - f) * c_prev; f is how much to keep, not how much to forget, "
             "so it is f * c_prev", CELL_EQ),
+    Mistake("cell_update.squashed", FILE, CELL_RIGHT, "c = np.tanh(f * c_prev + i * g)\n    return c",
+            "your cell update squashes the new cell with tanh; the cell is a plain gated sum, and tanh is "
+            "applied only when h reads it: h = o * tanh(c)", CELL_EQ),
+    Mistake("cell_update.forget_gate_scales_candidate", FILE, CELL_RIGHT,
+            "c = f * (c_prev + i * g)\n    return c",
+            "your cell update is f * (c_prev + i * g), so the forget gate also scales what is written; it scales "
+            "the old cell only: f * c_prev + i * g", CELL_EQ),
+    Mistake("cell_update.matrix_products", FILE, CELL_RIGHT, "c = f.dot(c_prev) + i.dot(g)\n    return c",
+            "your cell update multiplies the gates and the states as matrices (np.dot); gates act element by "
+            "element: f * c_prev + i * g", CELL_EQ),
 ]
 
 HIDDEN_EQ = "h = o * tanh(c)"
@@ -107,6 +167,9 @@ HIDDEN_STATE_MISTAKES = [
             "your hidden state squashes the cell with sigmoid; it uses tanh, so h can be negative", HIDDEN_EQ),
     Mistake("hidden_state.without_output_gate", FILE, "h = o * np.tanh(c)", "h = np.tanh(c)",
             "your hidden state leaves out the output gate: h = o * tanh(c)", HIDDEN_EQ),
+    Mistake("hidden_state.output_gate_added", FILE, "h = o * np.tanh(c)", "h = np.tanh(c) + o",
+            "your hidden state adds the output gate to tanh(c); the gate multiplies it: h = o * tanh(c)",
+            HIDDEN_EQ),
 ]
 
 STEP_EQ = "f, i, g, o from (x, h_prev); c = f * c_prev + i * g; h = o * tanh(c)"
@@ -129,6 +192,9 @@ CELL_FORWARD_MISTAKES = [
     Mistake("lstm_cell_forward.cell_update_from_h_prev", FILE, "c = cell_update(c_prev, f, i, g)",
             "c = cell_update(h_prev, f, i, g)",
             "your lstm_cell_forward updates h_prev instead of the old cell: c = f * c_prev + i * g", STEP_EQ),
+    Mistake("lstm_cell_forward.h_squashes_twice", FILE, "h = hidden_state(c, o)", "h = o * np.tanh(np.tanh(c))",
+            "your lstm_cell_forward computes h = o * tanh(tanh(c)), squashing the cell twice; hidden_state "
+            "applies tanh itself, so hand it c", STEP_EQ),
 ]
 
 # tanh written out with exp: right up to |z| of about 710, NaN beyond (the extreme cases reach that)

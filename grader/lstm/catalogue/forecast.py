@@ -27,6 +27,12 @@ FORECAST_MISTAKES = [
             'updated[key] = value + learning_rate',
             'the update adds the step instead of subtracting it: the loss goes up',
             'param -= learning_rate * m_hat / (sqrt(v_hat) + eps)'),
+    Mistake('forecast.loss_gradient_sign', FILE,
+            'dy_hat = 2.0 * (y_hat - y) / N',
+            'dy_hat = -2.0 * (y_hat - y) / N',
+            'the gradient of the loss has the wrong sign: mean((y_hat - y)**2) has the gradient 2 (y_hat - y) / N, '
+            'so the training climbs the loss',
+            'dy_hat = 2 * (y_hat - y) / N'),
     Mistake('forecast.loss_gradient_at_first_step', FILE,
             'dh[:, -1] = dy_hat @ model["W_y"].T',
             'dh[:, 0] = dy_hat @ model["W_y"].T',

@@ -16,6 +16,12 @@ MEMORY_CELL_MISTAKES = [
             'with b_f = 1 the forget gate is sigmoid(1) = 0.73 while holding, so the cell loses a quarter of '
             'its content every step',
             'write = 0: f close to 1 (sigmoid of about +10)'),
+    Mistake('memory_cell_params.forget_bias_negative', FILE,
+            '"b_f": np.array([big / 2])',
+            '"b_f": np.array([-10.0])',
+            'with b_f = -10 the forget gate is closed, sigmoid(-10) = 0, whenever the cell is not written, so it '
+            'forgets what it holds at once',
+            'write = 0: f close to 1 (sigmoid of about +10)'),
     Mistake('memory_cell_params.output_gate_always_open', FILE,
             '"W_o": np.array([[0.0], [0.0], [big]]), "b_o": np.array([-big / 2])',
             '"W_o": np.array([[0.0], [0.0], [0.0]]), "b_o": np.array([big / 2])',

@@ -31,6 +31,11 @@ PEEPHOLE_FORWARD_MISTAKES = [
             'p["b_g"] + p["p_i"] * c_prev)',
             'the candidate got a peephole; only f, i and o have one',
             'g = tanh(x @ W_g + h_prev @ U_g + b_g)'),
+    Mistake('peephole_cell_forward.forget_peeks_at_h_prev', FILE,
+            'p["b_f"] + p["p_f"] * c_prev)',
+            'p["b_f"] + p["p_f"] * h_prev)',
+            "the forget gate's peephole looks at h_prev; a peephole looks at the cell: p_f * c_prev",
+            'f = sigmoid(x @ W_f + h_prev @ U_f + b_f + p_f * c_prev)'),
 ]
 
 PEEPHOLE_BACKWARD_MISTAKES = [

@@ -24,6 +24,9 @@ LSTM_FORWARD_MISTAKES = [
     Mistake("lstm_forward.time_reversed_input", FILE, CELL_CALL,
             "lstm_cell_forward(x[:, T - 1 - t], h_t, c_t, params)",
             "your lstm_forward reads the input backwards in time; step t reads x[:, t]", SEQ_EQ),
+    Mistake("lstm_forward.x_indexed_time_major", FILE, CELL_CALL, "lstm_cell_forward(x[t], h_t, c_t, params)",
+            "your lstm_forward reads x[t], which is example t of the batch; x has shape (N, T, D), so the input "
+            "of step t is x[:, t]", SEQ_EQ),
 ]
 
 
@@ -51,6 +54,14 @@ LSTM_BACKWARD_MISTAKES = [
     Mistake("lstm_backward.dx_steps_reversed", FILE, "dx_steps[t] = dx_t", "dx_steps[T - 1 - t] = dx_t",
             "your lstm_backward stores dx in reversed time order; the gradient of x[:, t] belongs in dx[:, t]",
             BPTT_EQ),
+    Mistake("lstm_backward.caches_in_reverse", FILE, BPTT_CALL,
+            "lstm_cell_backward(dh[:, t] + dh_next, dc_next, cache[-1 - t])",
+            "your lstm_backward reads the caches in reverse time order; step t goes back with the cache that "
+            "step t made: cache[t]", BPTT_EQ),
+    Mistake("lstm_backward.upstream_only_at_last_step", FILE, BPTT_CALL,
+            "lstm_cell_backward(dh[:, t] * (t == T - 1) + dh_next, dc_next, cache[t])",
+            "your lstm_backward feeds in only the last step's upstream dh[:, -1]; every step's h has its own, so "
+            "step t gets dh[:, t] + dh_next", BPTT_EQ),
 ]
 
 
