@@ -86,4 +86,16 @@ def test_each_test_output_is_the_status_points_and_lines_of_the_part() -> None:
     outputs = {test["name"]: test["output"].splitlines() for test in results["tests"]}
     assert outputs == {"sigmoid": ["PASS  3/3", "matches"],
                        "forget_gate": ["FAIL  0/4", "18 / 18 elements differ", "hint: use sigmoid"]}
-    assert results["output"] == "LSTM grader: 3 / 7\nGraded in: process: test" and results["score"] == 3
+    assert results["output"].startswith("<pre>LSTM grader: 3 / 7\nGraded in: process: test</pre>")
+    assert results["score"] == 3 and results["output_format"] == "html" and results["test_output_format"] == "text"
+
+
+def test_the_results_page_is_the_feedback_page_body_with_student_text_escaped() -> None:
+    hostile = "<script>alert(1)</script> & <b>bold</b>"
+    report = Report("sub.py", (PartResult("sigmoid", "forward", "pass", 3, 3, ("matches",)),
+                               PartResult("forget_gate", "forward", "error", 0, 4, (f"forget_gate raised {hostile}",),
+                                          hint="use sigmoid")), seed=5, isolation="process: test")
+    output = results_from_report(report)["output"]
+    assert "<script" not in output and "<b>bold" not in output and "&lt;script&gt;alert(1)" in output
+    assert "<details" in output and "forget_gate" in output and "use sigmoid" in output
+    assert "<html" not in output and "<style" not in output  # a fragment inside Gradescope's own page

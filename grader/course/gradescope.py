@@ -33,8 +33,8 @@ cd "$(dirname "$0")"
 if ! command -v pip3 >/dev/null 2>&1; then
     apt-get update -qq && apt-get install -y -qq python3-pip
 fi
-pip3 install --quiet "numpy>=1.24" "rich>=13.0" "click>=8.1" 2>/dev/null \\
-    || pip3 install --quiet --break-system-packages "numpy>=1.24" "rich>=13.0" "click>=8.1"
+pip3 install --quiet "numpy>=1.24" "rich>=13.0" "click>=8.1" "jinja2>=3.1" 2>/dev/null \\
+    || pip3 install --quiet --break-system-packages "numpy>=1.24" "rich>=13.0" "click>=8.1" "jinja2>=3.1"
 # the child runs as nobody: it must not read the reference or the seed secret
 chmod -R go-rwx solutions course_secret
 chmod -R go+rX grader
@@ -78,7 +78,8 @@ def build_bundle(out: Path, solutions: Path | None = None, secret: str | None = 
         add("run_autograder", RUN_AUTOGRADER, executable=True)
         for path in sorted(package_root().rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".typed", ".yml",
-                                                                                        ".csv", ".json", ".md"):
+                                                                                        ".csv", ".json", ".md",
+                                                                                        ".html", ".css", ".js"):
                 add("grader/" + path.relative_to(package_root()).as_posix(), path.read_bytes())
         for path in sorted(solutions.glob("*.py")):
             add("solutions/" + path.name, path.read_bytes())
@@ -127,7 +128,21 @@ def results_from_report(report: Any) -> dict[str, Any]:
     totals = f"LSTM grader: {view.score}" + (
         f", bonus {view.bonus} (extra credit: Gradescope's score is the two added together)" if view.bonus else "")
     return {"score": float(report.score + report.bonus), "visibility": VISIBILITY, "stdout_visibility": "hidden",
-            "output": f"{totals}{notes}\nGraded in: {view.isolation}", "tests": tests}
+            "output": feedback_html(report, f"{totals}{notes}\nGraded in: {view.isolation}"),
+            "output_format": "html", "test_output_format": "text", "tests": tests}
+
+
+def feedback_html(report: Any, summary: str) -> str:
+    """The top of the results page: the summary, then the body of the student's feedback page
+    (grader/report/feedback_page.py), escaped by its template; Gradescope shows it as HTML."""
+    from html import escape
+
+    from grader.course.grade_student import clean_result
+    from grader.report.feedback_page import render_feedback_body
+    from grader.report.part_view import report_view
+
+    body = render_feedback_body("your submission", report_view(clean_result(report)))
+    return f"<pre>{escape(summary)}</pre>\n{body}"
 
 
 def run(root: Path, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:

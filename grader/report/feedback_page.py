@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
-from grader.report.html_page import render_page
+from grader.report.html_page import render_body, render_page
 from grader.report.part_view import (GRADIENT_COLUMNS, GradientLine, Line, PartView, ReportView, around_gradients,
                                      shown_gradients)
 
@@ -63,10 +64,18 @@ def panels(view: ReportView) -> list[Panel]:
     return [panel(part) for part in view.started_parts if part.status != "pass"]
 
 
+def page_context(student: str, view: ReportView) -> dict[str, Any]:
+    failing = panels(view)
+    return {"student": student, "view": view, "panels": failing, "gradient_columns": GRADIENT_COLUMNS,
+            "anchors": {item.part.name: item.anchor for item in failing},
+            "passing": [part for part in view.parts if part.status == "pass"]}
+
+
 def render_feedback_page(student: str, view: ReportView) -> str:
     """The feedback page of `student`, from the view of their (cleaned) report."""
-    failing = panels(view)
-    passing = [part for part in view.parts if part.status == "pass"]
-    return render_page("feedback.html", "print_open.js", student=student, view=view, panels=failing,
-                       anchors={item.part.name: item.anchor for item in failing}, passing=passing,
-                       gradient_columns=GRADIENT_COLUMNS)
+    return render_page("feedback.html", "print_open.js", **page_context(student, view))
+
+
+def render_feedback_body(student: str, view: ReportView) -> str:
+    """The same page's body alone, for Gradescope's results.json (output_format "html")."""
+    return str(render_body("feedback.html", **page_context(student, view)))

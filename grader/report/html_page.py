@@ -58,4 +58,11 @@ def render_page(template: str, script_name: str, **context: Any) -> str:
     """A whole page: `template` with `context`, the shared style, and the script `script_name`."""
     code, source = script(script_name)
     return environment().get_template(template).render(
-        status_colours=STATUS_COLOUR, script=code, content_policy=content_policy(source), **context)
+        status_colours=STATUS_COLOUR, script=code, content_policy=content_policy(source), fragment=False, **context)
+
+
+def render_body(template: str, **context: Any) -> Markup:
+    """Only the body of `template`'s page (no head, style or script): for a platform that shows an HTML
+    fragment inside its own page (Gradescope's results.json), still drawn and escaped by the template."""
+    return Markup(environment().get_template(template).render(
+        status_colours=STATUS_COLOUR, script="", content_policy="", fragment=True, **context))
