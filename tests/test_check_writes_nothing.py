@@ -18,6 +18,8 @@ from click.testing import CliRunner
 import grader.engine.prelaunch
 import grader.lstm.grading
 import grader.sandbox
+import grader.cli.tutor
+import grader.student.watch
 from fake_runner import grade_in_process
 from grader.cli.commands import main
 from grader.student.start import start_workspace
@@ -110,3 +112,15 @@ def test_check_through_the_child_writes_nothing_into_solution_copies(tmp_path):
     result = CliRunner().invoke(main, ["check", str(folder), "--part", "sigmoid"])
     assert result.exit_code == 0, result.output
     assert everything_in(tmp_path) == before
+
+
+def test_watch_writes_nothing_into_a_folder_that_is_not_a_workspace(tmp_path: Path, monkeypatch):
+    folder = copies_of_the_solutions(tmp_path / "plain")
+    before = everything_in(folder)
+    monkeypatch.setattr(grader.cli.tutor, "grade", lambda target, parts=None, seed=None, timeout=10.0:
+                        grade_in_process(target, parts, seed, timeout))
+    monkeypatch.setattr(grader.student.watch, "watch_files", lambda target, regrade, stop: regrade(["part1.py"]))
+    result = CliRunner().invoke(main, ["watch", str(folder), *PARTS])
+    assert result.exit_code == 0, result.output
+    assert "watching" in result.output
+    assert everything_in(folder) == before

@@ -71,7 +71,7 @@ def watch(submission: str | None, parts: tuple[str, ...], seed: int | None, time
     """Grade SUBMISSION again every time you save (default: exercises/, or the workspace you are in); Ctrl-C stops."""
     from grader.report.terminal import render_report, render_watch_header
     from grader.student.watch import WatchUnavailable, watch_files
-    from grader.student.workspace import record
+    from grader.student.workspace import is_workspace, record
 
     from grader.cli.commands import default_submission
 
@@ -86,7 +86,9 @@ def watch(submission: str | None, parts: tuple[str, ...], seed: int | None, time
         except SubmissionError as error:
             click.echo(f"lstm-grader: {error} (fix it and save again)")
             return
-        render_report(report, sys.stdout, progress=record(report, target))
+        # as check does: progress is written into the student's own workspace only
+        keep = submission is None or is_workspace(target)
+        render_report(report, sys.stdout, progress=record(report, target, save=keep))
         click.echo(f"watching {target} for saves; Ctrl-C stops")
 
     stop = threading.Event()
