@@ -184,3 +184,20 @@ def test_batch_command_line(tmp_path: Path) -> None:
     assert "[4/4]" in result.output  # plain progress lines when not a terminal
     assert (tmp_path / "out" / "feedback" / "alice.html").read_text().startswith("<!doctype html>")
     assert read_grades(tmp_path / "out")["alice"]["sigmoid"] == "3"
+
+
+def test_an_nbgrader_course_gets_the_feedback_pages_and_the_dashboard(tmp_path: Path) -> None:
+    """nbgrader's submitted/<student>/<assignment>/ graded by batch: the same pages as any class."""
+    course = tmp_path / "course"
+    for student in ("s1", "s2"):
+        folder = course / "submitted" / student / "lstm"
+        folder.mkdir(parents=True)
+        (folder / "answer.py").write_text(WRONG_GATE)
+    out = tmp_path / "out"
+    result = run_batch(course / "submitted", options(out, feedback_format="html"))
+    assert result.graded == 2
+    for student in ("s1", "s2"):
+        page = (out / "feedback" / f"{student}.html").read_text()
+        assert page.startswith("<!doctype html>") and "forget_gate" in page
+    dashboard = (out / "summary.html").read_text()
+    assert 'href="feedback/s1.html"' in dashboard and 'href="feedback/s2.html"' in dashboard
