@@ -15,6 +15,7 @@ numerical gradient checks, and the bonus parts (the forecast trains a model).
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -73,11 +74,25 @@ def split() -> dict[str, float]:
         figures["forward parts"] = forward
         figures["backward parts"] = backward
         figures["  of which numerical gradients in the child"] = numerical_seconds
+        child_peak = child_peak_mib(session)
         for part in BONUS_PARTS:
             begun = time.perf_counter()
             check_part(part, context)
             figures[f"bonus: {part.name}"] = time.perf_counter() - begun
+            child_peak = max(child_peak, child_peak_mib(session))
+    figures["peak RSS of the child, MiB (target under 150)"] = child_peak
+    grader_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    figures["peak RSS of the grader, MiB (target under 150)"] = grader_peak
     return figures
+
+
+def child_peak_mib(session) -> float:  # type: ignore[no-untyped-def]
+    """The child's peak resident memory so far (VmHWM), in MiB; 0 when it cannot be read."""
+    try:
+        status = Path(f"/proc/{session.process.pid}/status").read_text()
+    except (AttributeError, OSError):
+        return 0.0
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")), 0.0)
 
 
 def main() -> None:
@@ -107,8 +122,8 @@ def main() -> None:
         ratio = median / floor
         verdict = "meets" if ratio <= TARGETS[name] else "misses"
         print(f"  {name}: median {median:.3f} s, {ratio:.2f} x the floor; target {TARGETS[name]:g} x ({verdict})")
-    for name, seconds in split().items():
-        print(f"  {name}: {seconds:.3f} s")
+    for name, value in split().items():
+        print(f"  {name}: {value:.1f}" if "MiB" in name else f"  {name}: {value:.3f} s")
 
 
 if __name__ == "__main__":
