@@ -96,6 +96,11 @@ def test_the_results_page_is_the_feedback_page_body_with_student_text_escaped() 
                                PartResult("forget_gate", "forward", "error", 0, 4, (f"forget_gate raised {hostile}",),
                                           hint="use sigmoid")), seed=5, isolation="process: test")
     output = results_from_report(report)["output"]
-    assert "<script" not in output and "<b>bold" not in output and "&lt;script&gt;alert(1)" in output
-    assert "<details" in output and "forget_gate" in output and "use sigmoid" in output
+    assert "<script" not in output and "<b>bold" not in output
+    assert "forget_gate" in output and "ERROR" in output and "3 / 7" in output
     assert "<html" not in output and "<style" not in output  # a fragment inside Gradescope's own page
+    # the details are in the part's own test box, once: not repeated in the page above it
+    assert "use sigmoid" not in output
+    tests = {test["name"]: test["output"] for test in results_from_report(report)["tests"]}
+    # a test's output is text (test_output_format), which Gradescope shows as text: the student's line as it is
+    assert "use sigmoid" in tests["forget_gate"] and "raised <script>alert(1)</script>" in tests["forget_gate"]
