@@ -24,6 +24,7 @@ import pytest
 from grader.lstm.grading import grade
 from grader.lstm import BONUS_PARTS, PARTS, get_part
 from grader.engine.results import PartResult, Report
+from grader.engine.diagnose import GENERIC_KINDS
 from fake_runner import GRADERS, grade_in_process
 from mutants import (BONUS_MUTANTS, ISSUE_4_MUTANTS, MUTANTS, SOLUTION_FILES, STUDENT_MUTANTS, Mutant, edit_of,
                      edited_solutions)
@@ -33,8 +34,7 @@ SEED = 1234
 CORE_PARTS = tuple(part.name for part in PARTS)
 EVERY_PART = CORE_PARTS + tuple(part.name for part in BONUS_PARTS)
 BY_ID = {mutant.id: mutant for mutant in MUTANTS + BONUS_MUTANTS}
-GENERIC_DETECTORS = ("transposed_output", "wrong_sign", "constant_factor", "shifted_by_one_step", "time_reversed",
-                     "only_last_step", "outputs_in_wrong_order", "computes_in_float32")
+GENERIC_DETECTORS = GENERIC_KINDS  # the detectors' own list (grader.engine.diagnose)
 
 
 def build_submission(folder: Path, mutants: Iterable[Mutant]) -> Path:

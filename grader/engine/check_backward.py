@@ -140,24 +140,23 @@ def passed_on(part: Part, context: PartContext, case: Case, roots: set[str]) -> 
     """The changed arguments `part` hands on to a function it calls under the same name, and whether
     that function, run alone on its first case, changes them in place too."""
     found = []
-    saved_output, saved_warnings = list(context.output), set(context.warnings)
-    for callee in part.calls:
-        shared = [name for name in callee.arg_names if name in roots and name in part.arg_names]
-        if not shared:
-            continue
-        callee_case = callee.make_cases(context.seed)[0]
-        try:
-            args, _, _ = arguments_with_cache(callee, context, callee_case)
-            _, modified = context.call(callee.name, args, callee.arg_names)
-        except (StudentFailure, MissingCache):
-            modified = []
-        there = {root_name(name) for name in modified}
-        for name in shared:
-            own, theirs = argument(part, case, name), argument(callee, callee_case, name)
-            sliced = (slice_text(name, own.shape, theirs.shape)
-                      if isinstance(own, np.ndarray) and isinstance(theirs, np.ndarray) else "")
-            found.append(PassedOn(name, callee.name, sliced, name in there))
-    context.output[:], context.warnings = saved_output, saved_warnings  # the probe's prints are not the part's
+    with context.aside():
+        for callee in part.calls:
+            shared = [name for name in callee.arg_names if name in roots and name in part.arg_names]
+            if not shared:
+                continue
+            callee_case = callee.make_cases(context.seed)[0]
+            try:
+                args, _, _ = arguments_with_cache(callee, context, callee_case)
+                _, modified = context.call(callee.name, args, callee.arg_names)
+            except (StudentFailure, MissingCache):
+                modified = []
+            there = {root_name(name) for name in modified}
+            for name in shared:
+                own, theirs = argument(part, case, name), argument(callee, callee_case, name)
+                sliced = (slice_text(name, own.shape, theirs.shape)
+                          if isinstance(own, np.ndarray) and isinstance(theirs, np.ndarray) else "")
+                found.append(PassedOn(name, callee.name, sliced, name in there))
     return found
 
 

@@ -8,8 +8,9 @@ and compares in the parent; forward parts use `check_values`
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -47,6 +48,16 @@ class PartContext:
     diagnosis_args: tuple[Any, ...] | None = None
     # the student's and the reference's outputs of the forward that made the last cache (check_backward)
     forward_outputs: tuple[Any, Any] | None = None
+
+    @contextmanager
+    def aside(self) -> Iterator[None]:
+        """Student calls made only to look closer (probes, a callee run alone): what they print and the
+        warnings they raise are not the part's own."""
+        saved_output, saved_warnings = list(self.output), set(self.warnings)
+        try:
+            yield
+        finally:
+            self.output[:], self.warnings = saved_output, saved_warnings
 
     def call(self, function: str, args: tuple[Any, ...], arg_names: tuple[str, ...] = (),
              keep: tuple[int, ...] = ()) -> Any:
@@ -126,16 +137,13 @@ def error_diagnosis(part: Part, context: PartContext, failure: StudentFailure) -
     if failure.function != part.name or context.diagnosis_args is None or not failure.messages[0].startswith(prefix):
         return None
     try:
-        saved_output, saved_warnings = list(context.output), set(context.warnings)
-        try:
+        with context.aside():
             # one exception proves little (another mistake can raise it too): the mistake named must also
             # do on every other case what the student's code does
             return diagnose_error(part, context.diagnosis_args, failure.messages[0][len(prefix):],
                                   context.reference.variant,
                                   lambda mistake: part.cache_from is not None
                                   or same_on_every_case(part, context, mistake))
-        finally:
-            context.output[:], context.warnings = saved_output, saved_warnings
     except Exception:  # noqa: BLE001  (see find_diagnosis)
         return None
 

@@ -207,8 +207,7 @@ def outputs_swapped(part_name: str, observations: Sequence[Observation], toleran
                      f"order is ({', '.join(names)})")
 
 
-def extra_values_returned(part_name: str, observations: Sequence[Observation],
-                          tolerance: float) -> Diagnosis | None:
+def extra_values_returned(part_name: str, observations: Sequence[Observation], tolerance: float) -> Diagnosis | None:
     """A part with one output that returns a tuple or list, the same item of which is the right answer on
     every case: the right value with something else beside it."""
     if not observations or len(observations[0].expected) != 1:
@@ -396,3 +395,6 @@ DETECTORS: tuple[tuple[str, Callable[[np.ndarray, np.ndarray], bool],
      lambda outputs, _: f"your {outputs} has the right values in the wrong shape, with an axis of length 1 too "
                         "many or too few: look for keepdims=True, a squeeze or a reshape"),
 )
+# every id kind a detector gives, "<failing part>.<kind>" (the table's, and those checked before or after it)
+GENERIC_KINDS = (*(name for name, _, _ in DETECTORS), "outputs_in_wrong_order", "returns_extra_values",
+                 "computes_in_float32")

@@ -93,13 +93,11 @@ def where_it_is(part: Part, context: PartContext, found: Diagnosis) -> Diagnosis
     callee = next((called for called in part.callees() if called.name == found.found_in), None)
     if callee is None or callee.cache_from is not None:
         return found
-    saved_output, saved_warnings = list(context.output), set(context.warnings)
     try:
-        right = all(right_on_own_case(callee, context, case) for case in callee.make_cases(context.seed))
+        with context.aside():
+            right = all(right_on_own_case(callee, context, case) for case in callee.make_cases(context.seed))
     except StudentFailure:
         right = False
-    finally:
-        context.output[:], context.warnings = saved_output, saved_warnings  # the probe's prints are not the part's
     if not right:
         return found
     return replace(found, found_in="", explanation=f"your {part.name} gives the numbers of this mistake in "
