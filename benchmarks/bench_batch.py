@@ -27,6 +27,8 @@ from grader.course.batch import BatchOptions, run_batch  # noqa: E402
 from grader.sandbox import ChildSession, bwrap_works, resolve_sandbox  # noqa: E402
 from hostile_submissions import CASES, HONEST_FILES, build  # noqa: E402
 
+WRONG_FORGET_GATE = ("f = sigmoid(x @ W_f + h_prev @ U_f + b_f)\n    return f",
+                     "f = np.tanh(x @ W_f + h_prev @ U_f + b_f)\n    return f")
 HOSTILE = ("loop_in_part", "loop_at_import", "os_exit_in_part", "memory_hog_at_once", "fork_sleepers")
 
 
@@ -46,7 +48,10 @@ def make_class(root: Path, count: int) -> dict[str, int]:
             for name in HONEST_FILES:
                 shutil.copyfile(REPO / "solutions" / name, folder / name)
             path = folder / "part1_cell_forward.py"
-            path.write_text(path.read_text().replace("f = sigmoid(", "f = np.tanh(", 1))
+            source = path.read_text()
+            # the forget gate's code, not the docstring above it that shows the same equation
+            assert source.count(WRONG_FORGET_GATE[0]) == 1, "the solutions changed: update WRONG_FORGET_GATE"
+            path.write_text(source.replace(*WRONG_FORGET_GATE))
             kinds["wrong"] += 1
         else:
             build(cases[HOSTILE[(index // 10) % len(HOSTILE)]], folder)
