@@ -157,13 +157,14 @@ class FakeRunner:
         return self.exchange({"op": "call", "function": function, "args": trees, "arg_names": arg_names,
                               "keep": list(keep)}, arrays, reply_budget(arrays))
 
-    def perturb(self, function: str, args: list[Any], perturbations: Sequence[tuple[int, str | None, int, float]],
+    def perturb(self, function: str, args: list[Any], perturbations: Sequence[tuple[int, str | None, int, Any]],
                 outputs: list[int | None], *, timeout: float = 10.0) -> Reply:
         """The request `ChildSession.perturb` sends; `timeout` is not enforced."""
         arrays: list[np.ndarray] = []
         trees = [protocol.encode_value(arg, arrays) for arg in args]
         return self.exchange({"op": "perturb", "function": function, "args": trees,
-                              "perturbations": [list(item) for item in perturbations], "outputs": outputs},
+                              "perturbations": protocol.encode_perturbations(perturbations, arrays),
+                              "outputs": outputs},
                              arrays, reply_budget(arrays, copies=len(perturbations) * max(len(outputs), 1)))
 
     def reset(self) -> None:
@@ -212,9 +213,11 @@ class FakeRunner:
         if self.submission is not None and self.submission.search_path:
             sys.path.append(str(self.submission.search_path))
         sys.modules.update(self.modules)
+        saved_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # as the child: nothing beside the files
         try:
             yield
         finally:
+            sys.dont_write_bytecode = saved_bytecode
             self.modules.update({name: sys.modules[name] for name in names if name in sys.modules})
             sys.path[:] = saved_path
             for name, module in saved.items():

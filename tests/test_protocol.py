@@ -1,4 +1,5 @@
 import io
+import struct
 
 import numpy as np
 import pytest
@@ -34,11 +35,54 @@ def test_subclass_is_rebuilt_as_plain_ndarray():
     assert type(received[0]) is np.ndarray
 
 
+def frame(descriptor: bytes, shape: tuple[int, ...], data: bytes) -> bytes:
+    """An array frame as anyone could forge it."""
+    return (protocol.ARRAY_HEADER.pack(protocol.ARRAY_MAGIC, descriptor.ljust(4), len(shape))
+            + struct.pack(f"<{len(shape)}q", *shape) + data)
+
+
+@pytest.mark.parametrize("array", [
+    np.arange(6.0).reshape(2, 3), np.arange(6, dtype=">f8"), np.array(2.5), np.zeros((0, 3)),
+    np.array([True, False]), np.arange(4, dtype=np.int8), np.arange(3, dtype=np.uint64),
+    np.ones(2, dtype=np.float32), np.array([1 + 2j]), np.asfortranarray(np.arange(6.0).reshape(2, 3)),
+    np.arange(10.0)[::3],
+])
+def test_numeric_arrays_round_trip_exactly(array):
+    back = protocol.array_from_bytes(protocol.array_to_bytes(array))
+    assert type(back) is np.ndarray and back.dtype == array.dtype and back.shape == array.shape
+    np.testing.assert_array_equal(back, array)
+    assert back.flags.writeable and back.flags.c_contiguous
+
+
 def test_object_arrays_are_refused():
     payload = io.BytesIO()
     np.save(payload, np.array([{"a": 1}], dtype=object), allow_pickle=True)
     with pytest.raises(protocol.ProtocolError):
-        protocol.array_from_bytes(payload.getvalue())
+        protocol.array_from_bytes(payload.getvalue())  # a .npy payload is no frame
+    with pytest.raises(TypeError):
+        protocol.array_to_bytes(np.array([{"a": 1}], dtype=object))
+    for descriptor in (b"|O8", b"<U4", b"|V8", b"<M8", b"|S3", b"<f8x", b"f8", b"<f0"):
+        with pytest.raises(protocol.ProtocolError):
+            protocol.array_from_bytes(frame(descriptor, (1,), b"\0" * 8))
+
+
+@pytest.mark.parametrize("shape, data", [
+    ((3,), b"\0" * 8),              # says 3 floats, carries 1
+    ((1,), b"\0" * 16),             # carries more than it says
+    ((-1,), b""),                    # a negative dimension
+    ((10**6, 10**6), b""),           # over the element limit
+    ((1,) * 9, b"\0" * 8),          # over the dimension limit
+])
+def test_lying_array_frames_are_refused(shape, data):
+    with pytest.raises(protocol.ProtocolError):
+        protocol.array_from_bytes(frame(b"<f8", shape, data))
+
+
+def test_cut_array_frames_are_refused():
+    whole = protocol.array_to_bytes(np.ones((2, 2)))
+    for cut in (0, 5, protocol.ARRAY_HEADER.size + 3, len(whole) - 1):
+        with pytest.raises(protocol.ProtocolError):
+            protocol.array_from_bytes(whole[:cut])
 
 
 def test_oversized_frame_is_refused_before_reading():

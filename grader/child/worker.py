@@ -172,19 +172,20 @@ class Worker:
         """Call the function once per perturbation and stack the chosen outputs.
 
         Each perturbation is [argument index, dict key or null, flat index or -1 for
-        the whole array, delta]. The parent turns the outputs into numerical gradients.
+        the whole array, delta (a number, or an array added to the whole argument)]. The parent turns the outputs into numerical gradients.
         """
         function = self.functions.get(header["function"])
         if function is None:
             self.reply({"status": "missing"})
             return
         base = [protocol.decode_value(tree, arrays) for tree in header["args"]]
+        perturbations = [(*item[:3], protocol.decode_delta(item[3], arrays)) for item in header["perturbations"]]
         outputs = header["outputs"]
         stacks: list[list[np.ndarray]] = [[] for _ in outputs]
         printed = capture.CappedText()
         try:
             with capture.redirect_output(printed):
-                for arg_index, key, flat_index, delta in header["perturbations"]:
+                for arg_index, key, flat_index, delta in perturbations:
                     args = copy_args(base)
                     target = args[arg_index] if key is None else args[arg_index][key]
                     if flat_index < 0:

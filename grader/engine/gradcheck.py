@@ -6,6 +6,15 @@ For a forward F and upstream gradients u_k of its outputs, the loss is
 
 and dL/dtheta_j = (L(theta + eps e_j) - L(theta - eps e_j)) / (2 eps).
 
+A gradient with more than DIRECTIONS elements is measured along DIRECTIONS
+random unit directions v instead of every e_j (the "fast mode" of
+torch.autograd.gradcheck): (L(theta + eps v) - L(theta - eps v)) / (2 eps) is
+<dL/dtheta, v>, compared with the student's gradient projected on the same v.
+A wrong gradient agrees on a random direction with probability zero, and the
+forward runs 2 * DIRECTIONS times per gradient instead of twice per element.
+The directions are drawn from the case's own upstream gradients, so each
+seed has its own.
+
 The forward's outputs at the perturbed points come from the child (the
 student's own forward) or from a function of the grader; either way the
 parent builds the differences itself. Element-wise forwards are perturbed
@@ -22,17 +31,21 @@ a step suited to it and a wider tolerance; a float16 one is not checked at all.
 """
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
+from grader.engine.compare import tensor_relative_error
 from grader.engine.parts import NumericalSetup
 
 EPSILON = FLOAT64_EPSILON = 1e-6
 NUMERICAL_TOLERANCE = 1e-5
+DIRECTIONS = 3  # random directions per gradient too large to measure element by element
 
-Perturbation = tuple[int, "str | None", int, float]
+# (argument index, dict key or None, flat index or -1 for the whole array, delta: a number or an array)
+Perturbation = tuple[int, "str | None", int, "float | np.ndarray"]
 
 PROBE_STEPS = (1e-9, 1e-4)  # a step float32 cannot resolve, and one it can
 NOISE_LIMIT = 1e-2          # the probe's disagreement above which the forward is not float64-precise
@@ -88,15 +101,64 @@ def target_array(args: tuple[Any, ...], argument_index: int, key: str | None) ->
     return value if key is None else value[key]
 
 
+@dataclass(frozen=True)
+class Estimate:
+    """What central differences measured of one gradient.
+
+    Args:
+        values: the gradient itself (the target's shape), or its projections on `directions`, shape (k,).
+        directions: None, or k unit directions, shape (k,) + the target's shape.
+    """
+
+    values: np.ndarray
+    directions: np.ndarray | None = None
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape the student's gradient must have."""
+        return self.values.shape if self.directions is None else self.directions.shape[1:]
+
+    @property
+    def largest(self) -> float:
+        """The largest magnitude measured (0 for a forward that does not move with this argument)."""
+        return float(np.abs(self.values).max(initial=0.0))
+
+    def error_of(self, student: np.ndarray) -> float:
+        """Norm-wise relative error of a float64 gradient of `shape` against what was measured."""
+        if self.directions is None:
+            return tensor_relative_error(student, self.values)
+        if not np.isfinite(student).all():
+            return float("inf")
+        return tensor_relative_error(np.tensordot(self.directions, student, axes=student.ndim), self.values)
+
+
+def directions_for(setup: NumericalSetup, target_index: int, shape: tuple[int, ...]) -> np.ndarray | None:
+    """DIRECTIONS random unit directions of `shape`, (DIRECTIONS,) + shape; None for a small target,
+    measured element by element. Drawn from the case's upstream gradients: the same for the same case."""
+    if int(np.prod(shape)) <= DIRECTIONS:
+        return None
+    upstream = np.ascontiguousarray(setup.upstream[0][1], dtype=np.float64) if setup.upstream else np.zeros(0)
+    rng = np.random.default_rng([zlib.crc32(upstream.tobytes()), target_index])
+    directions = rng.standard_normal((DIRECTIONS,) + shape)
+    norms = np.sqrt(np.sum(directions ** 2, axis=tuple(range(1, directions.ndim)), keepdims=True))
+    return directions / norms
+
+
 def perturbations_for(setup: NumericalSetup, epsilon: float = EPSILON) -> list[Perturbation]:
-    """The list of (argument index, dict key, flat index or -1, delta) to evaluate, in pairs (+eps, -eps)."""
+    """The perturbations to evaluate, in pairs (+eps, -eps): the whole of an element-wise target,
+    each element of a small one, each of DIRECTIONS directions of a larger one."""
     plan: list[Perturbation] = []
-    for _, argument_index, key, elementwise in setup.targets:
+    for target_index, (_, argument_index, key, elementwise) in enumerate(setup.targets):
         if elementwise:
             plan += [(argument_index, key, -1, epsilon), (argument_index, key, -1, -epsilon)]
             continue
-        size = target_array(setup.forward_args, argument_index, key).size
-        for flat_index in range(size):
+        shape = target_array(setup.forward_args, argument_index, key).shape
+        directions = directions_for(setup, target_index, shape)
+        if directions is not None:
+            for direction in directions:
+                plan += [(argument_index, key, -1, epsilon * direction), (argument_index, key, -1, -epsilon * direction)]
+            continue
+        for flat_index in range(int(np.prod(shape))):
             plan += [(argument_index, key, flat_index, epsilon), (argument_index, key, flat_index, -epsilon)]
     return plan
 
@@ -146,8 +208,8 @@ def checked_stacks(setup: NumericalSetup, plan: list[Perturbation], stacks: list
 
 
 def numerical_gradients(setup: NumericalSetup, plan: list[Perturbation], stacks: list[np.ndarray],
-                        epsilon: float = EPSILON) -> dict[str, np.ndarray]:
-    """Turn the forward's outputs at every perturbation into dL/d(target), by name.
+                        epsilon: float = EPSILON) -> dict[str, Estimate]:
+    """Turn the forward's outputs at every perturbation into an estimate of dL/d(target), by name.
 
     Raises:
         StackError: a stack does not hold one output of the expected shape per perturbation.
@@ -155,22 +217,24 @@ def numerical_gradients(setup: NumericalSetup, plan: list[Perturbation], stacks:
     stacks = checked_stacks(setup, plan, stacks)
     losses = sum(np.sum(stack * upstream, axis=tuple(range(1, stack.ndim)))
                  for stack, (_, upstream) in zip(stacks, setup.upstream))
-    gradients: dict[str, np.ndarray] = {}
+    gradients: dict[str, Estimate] = {}
     position = 0
-    for name, argument_index, key, elementwise in setup.targets:
+    for target_index, (name, argument_index, key, elementwise) in enumerate(setup.targets):
         shape = target_array(setup.forward_args, argument_index, key).shape
         if elementwise:
             # diagonal Jacobian: each output element moves only with its own input element
             plus, minus = position, position + 1
             derivative = sum((stack[plus] - stack[minus]) * upstream
                              for stack, (_, upstream) in zip(stacks, setup.upstream))
-            gradients[name] = np.asarray(derivative) / (2 * epsilon)
+            gradients[name] = Estimate(np.asarray(derivative) / (2 * epsilon))
             position += 2
             continue
-        size = int(np.prod(shape))
-        pairs = np.asarray(losses[position:position + 2 * size]).reshape(size, 2)
-        gradients[name] = ((pairs[:, 0] - pairs[:, 1]) / (2 * epsilon)).reshape(shape)
-        position += 2 * size
+        directions = directions_for(setup, target_index, shape)
+        count = int(np.prod(shape)) if directions is None else len(directions)
+        pairs = np.asarray(losses[position:position + 2 * count]).reshape(count, 2)
+        measured = (pairs[:, 0] - pairs[:, 1]) / (2 * epsilon)
+        gradients[name] = Estimate(measured.reshape(shape)) if directions is None else Estimate(measured, directions)
+        position += 2 * count
     return gradients
 
 

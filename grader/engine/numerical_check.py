@@ -15,7 +15,7 @@ import numpy as np
 
 from grader.engine import gradcheck
 from grader.engine.checks import PartContext, StudentFailure
-from grader.engine.compare import REAL_KINDS, compare_array, shape_problem, tensor_relative_error
+from grader.engine.compare import REAL_KINDS, compare_array, shape_problem
 from grader.engine.parts import Case, NumericalSetup, Part
 
 
@@ -55,13 +55,13 @@ def run_numerical_check(part: Part, context: PartContext, gradient_case: tuple[C
         unusable = stack_problem(part.forward.name if part.forward else "the forward", output_names, error)
         return NumericalCheck(forward_note=forward_note or f"{unusable}, so the numerical gradient check could not run")
     errors = {}
-    for name, gradient in numerical.items():
+    for name, estimate in numerical.items():
         student = got.get(name)
-        if type(student) is not np.ndarray or student.shape != gradient.shape or student.dtype.kind not in REAL_KINDS:
+        if type(student) is not np.ndarray or student.shape != estimate.shape or student.dtype.kind not in REAL_KINDS:
             errors[name] = float("inf")
         else:
-            errors[name] = tensor_relative_error(student.astype(np.float64), gradient)
-    depends_on_inputs = any(float(np.abs(gradient).max(initial=0.0)) > 1e-8 for gradient in numerical.values())
+            errors[name] = estimate.error_of(student.astype(np.float64))
+    depends_on_inputs = any(estimate.largest > 1e-8 for estimate in numerical.values())
     return NumericalCheck(errors, forward_note, depends_on_inputs, precision)
 
 
@@ -79,7 +79,7 @@ def own_forward_note(part: Part, context: PartContext, setup: NumericalSetup) ->
 
 
 def numerical_gradients_of(part: Part, context: PartContext, setup: NumericalSetup
-                           ) -> tuple[dict[str, np.ndarray], gradcheck.Precision]:
+                           ) -> tuple[dict[str, gradcheck.Estimate], gradcheck.Precision]:
     """Central differences of the part's forward, with a step suited to its precision ({} when none is).
 
     The student's forward is first evaluated at the float64 step's points and at

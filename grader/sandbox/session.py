@@ -24,8 +24,8 @@ from typing import Any, cast
 import numpy as np
 
 from grader.child import protocol
-from grader.sandbox.launch import (DEFAULT_TIMEOUT, FULL_LANDLOCK_ABI, HELLO_TIMEOUT, Sandbox, SandboxFailure,
-                                   start_child)
+from grader.sandbox.launch import (DEFAULT_TIMEOUT, FULL_LANDLOCK_ABI, HELLO_TIMEOUT, Launched, Sandbox,
+                                   SandboxFailure, start_child)
 from grader.sandbox.probe_cache import forget_probes
 from grader.sandbox.safe_text import clean_text, clean_tree
 from grader.sandbox.strays import kill_strays
@@ -156,15 +156,24 @@ class ChildSession:
         """Start the child process; returns the file paths and search path as the child sees them."""
         if self.sandbox.own_users and self.user is None:
             self.user = lease_user()
-        launched = start_child(self.sandbox, self.files, self.search_path, self.user.uid if self.user else None)
+        return self.adopt(start_child(self.sandbox, self.files, self.search_path,
+                                      self.user.uid if self.user else None))
+
+    def adopt(self, launched: Launched) -> tuple[list[str], list[str], str | None]:
+        """Take over a child started for this session's files (by `launch` or `prelaunch`)."""
         self.workdir, self.token, self.process = launched.workdir, launched.token, launched.process
         return launched.files, self.module_names, launched.search_path
 
-    def prelaunch(self) -> None:
-        """Start the child process now; `start` then says hello and imports the submission, so the
+    def prelaunch(self, launched: Launched | None = None, user: ChildUser | None = None) -> None:
+        """Start the child process now, or take over one already started as `user` (its lease is
+        then this session's); `start` then says hello and imports the submission, so the
         parent can import what it needs while the child starts."""
         self.close()
-        self.prelaunched = self.launch()
+        if launched is None:
+            self.prelaunched = self.launch()
+        else:
+            self.user = user
+            self.prelaunched = self.adopt(launched)
 
     def hello(self) -> None:
         """Before any student file: ask the child how it is confined and what it runs.
@@ -292,13 +301,13 @@ class ChildSession:
         return self.request({"op": "call", "function": function, "args": trees,
                              "arg_names": arg_names, "keep": list(keep)}, arrays, timeout, reply_budget(arrays))
 
-    def perturb(self, function: str, args: list[Any], perturbations: list[tuple[int, str | None, int, float]],
+    def perturb(self, function: str, args: list[Any], perturbations: list[tuple[int, str | None, int, Any]],
                 outputs: list[int | None], *, timeout: float = DEFAULT_TIMEOUT) -> Reply:
         """Call `function` once per perturbation; the reply holds one stacked array per output."""
         arrays: list[np.ndarray] = []
         trees = [protocol.encode_value(arg, arrays) for arg in args]
         return self.request({"op": "perturb", "function": function, "args": trees,
-                             "perturbations": [list(item) for item in perturbations],
+                             "perturbations": protocol.encode_perturbations(perturbations, arrays),
                              "outputs": outputs}, arrays, timeout,
                             reply_budget(arrays, copies=len(perturbations) * max(len(outputs), 1)))
 
