@@ -17,7 +17,7 @@ Training repeats: forward, loss, backward (the read-out by hand, then your
 lstm_backward), clip the gradients, take an Adam step. The model is a dict of
 14 arrays: the 12 LSTM parameters (D = 1) plus W_y (H, 1) and b_y (1,).
 
-The grader calls train_forecaster(train_series, 8, 8, 150, 0.02, 0), then
+The grader calls train_forecaster(train_series, 8, 8, 40, 0.04, 0), then
 forecast(model, x) on windows whose targets are the held-out years. You get
 full points when your held-out mean squared error is at most 0.8 times that of
 the naive forecast "next value = last value", half when it is at most 0.95.
