@@ -43,7 +43,8 @@ def in_process(monkeypatch):
 def copies_of_the_solutions(folder: Path, pattern: str = "*.py") -> Path:
     folder.mkdir(parents=True)
     for path in SOLUTIONS_DIR.glob(pattern):
-        shutil.copy(path, folder / path.name)
+        if path.is_file():  # not a __pycache__ that an import left there
+            shutil.copy(path, folder / path.name)
     return folder
 
 

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from grader.cli.commands import main
-from grader.report.terminal import render_json, render_plain, render_report, render_rich
+from grader.report.json_report import render_json
+from grader.report.terminal import render_plain, render_report, render_rich
 from grader.engine.results import Diagnosis, GradientRow, Mismatch, PartResult, Report
 from grader.student.workspace import ProgressView
 

@@ -179,3 +179,26 @@ def test_permission_check_names_the_exposed_folder(tmp_path: Path, monkeypatch: 
     refused = resolve.permission_problem(Sandbox("process", own_users=True), [])
     assert refused and "chmod -R o-rwx" in refused and "solutions" in refused
     assert resolve.permission_problem(Sandbox("process", landlock_abi=7, own_users=True), []) is None
+
+
+def test_a_uid_that_cannot_reach_the_interpreter_is_refused_from_the_file_modes(monkeypatch):
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(dir="/tmp"))  # every folder above it is open to others
+    try:
+        base.chmod(0o755)
+        private = base / "private"
+        (private / "bin").mkdir(parents=True)
+        python = private / "bin" / "python3"
+        python.write_text("")
+        python.chmod(0o755)
+        private.chmod(0o700)
+        monkeypatch.setattr(resolve.child_view, "interpreter", lambda: str(python))
+        problem = resolve.interpreter_problem(Sandbox("process", own_users=True))
+        assert problem is not None and str(python) in problem and f"{private} is mode 700" in problem
+        assert resolve.interpreter_problem(Sandbox("process", own_users=False)) is None
+        private.chmod(0o755)
+        assert resolve.interpreter_problem(Sandbox("process", own_users=True)) is None
+    finally:
+        shutil.rmtree(base)

@@ -152,7 +152,6 @@ def grade_and_show(submission: str | None, parts: tuple[str, ...], as_json: bool
     from grader.engine.submission import SubmissionError
     from grader.lstm import part_names
     from grader.lstm.grading import grade
-    from grader.report.terminal import render_json, render_report
     from grader.sandbox import SandboxUnavailable
 
     known = set(part_names())
@@ -179,8 +178,12 @@ def grade_and_show(submission: str | None, parts: tuple[str, ...], as_json: bool
 
         atomic_write(junit_path, report_to_junit(report))
     if as_json:
+        from grader.report.json_report import render_json
+
         click.echo(render_json(report))
     else:
+        from grader.report.terminal import render_report
+
         render_report(report, sys.stdout, progress=progress)
     if fail_under is not None and percentage(report) < fail_under:
         click.echo(f"lstm-grader: score {percentage(report):.4g}% is below --fail-under {fail_under:g}", err=True)

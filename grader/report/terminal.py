@@ -7,7 +7,6 @@ never carries meaning alone.
 """
 from __future__ import annotations
 
-import json
 import os
 import textwrap
 from typing import IO, TYPE_CHECKING, Sequence
@@ -31,10 +30,6 @@ LABEL_STYLE = {"expected": "green", "got": "red", "hint": "bold cyan", "next": "
 
 
 PLAIN_WIDTH = 100  # the grouped line of untouched stubs, wrapped for pipes and files
-
-
-def render_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=2)
 
 
 def render_plain(report: Report, progress: ProgressView | None = None) -> str:

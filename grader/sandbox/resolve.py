@@ -19,7 +19,6 @@ from grader.sandbox.launch import (FULL_LANDLOCK_ABI, HELLO_TIMEOUT, SANDBOX_MOD
                                    SandboxUnavailable, bwrap_binary, landlock_abi)
 from grader.sandbox.probe_cache import remembered
 from grader.sandbox.safe_text import clean_text
-from grader.sandbox.session import ChildDied, ChildSession, ChildTimeout
 from grader.sandbox.users import NoFreeUser
 
 NO_SANDBOX_FIX = ("Fix: install bubblewrap, run on a kernel with Landlock (Linux 6.7 or later), or, as root, use "
@@ -93,7 +92,7 @@ def process_sandbox(limits: Limits, protected: Iterable[Path], failures: list[st
         failures.append(f"the kernel offers Landlock ABI {abi} (need {FULL_LANDLOCK_ABI} to grade as the same "
                         "user)" if abi else "Landlock is not available")
     for candidate in candidates:
-        problem = probe(candidate) or permission_problem(candidate, protected)
+        problem = interpreter_problem(candidate) or probe(candidate) or permission_problem(candidate, protected)
         if problem is None:
             return candidate
         failures.append(problem)
@@ -107,6 +106,8 @@ def process_sandbox(limits: Limits, protected: Iterable[Path], failures: list[st
 def probe(candidate: Sandbox) -> str | None:
     """Start one child exactly as grading will and ask it how it is confined; None when it is
     confined as `candidate` says, else why not (see grader.sandbox.probe_cache)."""
+    from grader.sandbox.session import ChildDied, ChildSession, ChildTimeout  # numpy: only when a probe runs
+
     try:
         with ChildSession([], [], None, load_timeout=HELLO_TIMEOUT, sandbox=candidate) as session:
             session.start()
@@ -120,6 +121,25 @@ def bwrap_works() -> bool:
     """Whether bubblewrap is here and can create the namespaces we use (not in default Docker)."""
     return bwrap_binary() is not None and probe(Sandbox("bwrap", Limits(), landlock_abi(),
                                                         seccomp.supported())) is None
+
+
+def interpreter_problem(candidate: Sandbox) -> str | None:
+    """For a child with a uid of its own: why that uid cannot even run the interpreter, else None.
+
+    Seen in the file modes, so `check` does not start a child that must fail
+    (as root with Python under /root, mode 700) every time it runs.
+    """
+    if not candidate.own_users:
+        return None
+    binary = Path(child_view.interpreter())
+    for path in [*reversed(binary.parents), binary]:
+        try:
+            if not os.stat(path).st_mode & 0o001:
+                return (f"a child with a uid of its own could not start: other users cannot run {binary} "
+                        f"({path} is mode {os.stat(path).st_mode & 0o777:o})")
+        except OSError as error:
+            return f"a child with a uid of its own could not start: {clean_text(error, 300)}"
+    return None
 
 
 def readable_by_others(path: Path) -> bool:

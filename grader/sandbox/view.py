@@ -17,6 +17,7 @@ hold in both modes; inside bubblewrap they are also all there is to see.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import os
 import shutil
@@ -25,7 +26,6 @@ import sys
 import sysconfig
 from pathlib import Path
 
-import numpy as np
 
 GRADER_DIR = Path(__file__).resolve().parents[1]
 CHILD_DIR = GRADER_DIR / "child"  # the only grader code the child runs, copied into its view
@@ -65,7 +65,10 @@ def interpreter() -> str:
 
 def numpy_folders() -> list[str]:
     """numpy's package folder and, for a wheel, the bundled libraries beside it."""
-    numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
+    spec = importlib.util.find_spec("numpy")  # where `import numpy` would load it from, without loading it
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("numpy is not installed beside the grader")
+    numpy_dir = os.path.dirname(os.path.realpath(spec.origin))
     libs = numpy_dir + ".libs"
     return [numpy_dir] + ([libs] if os.path.isdir(libs) else [])
 
