@@ -7,10 +7,13 @@ as ratios to the floor measured side by side in the same run: `--help` at most
 
     python benchmarks/bench_check.py [--runs 7]
 
-Prints the median wall times and their ratios, then a split measured in one
-process: loading the reference and the submission, starting the child and
-importing the submission, the forward and backward parts, within them the
-numerical gradient checks, and the bonus parts (the forecast trains a model).
+Prints the median wall times and their ratios, then where the time goes: the
+grader's start-up before and after it launches the child (fresh interpreters),
+then, measured in one process, loading the reference and the submission,
+starting the child and importing the submission, the forward and backward
+parts, within them the numerical gradient checks, the bonus parts (the
+forecast trains a model), the time spent naming the mistakes of a wrong
+submission, and the peak memory of the child and of the grader.
 """
 from __future__ import annotations
 
@@ -36,6 +39,55 @@ def wall_time(command: list[str]) -> float:
     started = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=ROOT, env=ENVIRONMENT)
     return time.perf_counter() - started
+
+
+def start_up(runs: int) -> dict[str, float]:
+    """The grader's own start-up, each in a fresh interpreter (median): what runs before the child is
+    launched (no numpy), and the grading machinery imported after it, while the child starts."""
+    before_launch = "import grader.cli.commands, grader.engine.prelaunch, grader.sandbox.resolve"
+    machinery = before_launch + ", grader.sandbox.session, grader.lstm.grading, grader.engine.checks"
+    figures = {}
+    for name, imports in (("grader start-up before the child is launched", before_launch),
+                          ("grader start-up with the grading machinery", machinery)):
+        figures[name] = statistics.median(wall_time([sys.executable, "-c", imports]) for _ in range(runs))
+    return figures
+
+
+def diagnosis_seconds() -> float:
+    """Seconds spent naming mistakes while grading the core parts of a submission with a tanh forget gate
+    (grader.engine.check_values.find_diagnosis: the catalogue's variants and the generic detectors)."""
+    import shutil
+    import tempfile
+
+    import grader.engine.check_backward as check_backward
+    import grader.engine.check_values as check_values
+    from grader.lstm import PARTS
+    from grader.lstm.grading import grade
+
+    spent = 0.0
+    original = check_values.find_diagnosis
+
+    def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal spent
+        begun = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent += time.perf_counter() - begun
+
+    with tempfile.TemporaryDirectory(prefix="bench-diagnosis-") as folder:
+        for path in (ROOT / "solutions").glob("*.py"):
+            shutil.copyfile(path, Path(folder) / path.name)
+        wrong = Path(folder) / "part1_cell_forward.py"
+        right = "f = sigmoid(x @ W_f + h_prev @ U_f + b_f)\n    return f"
+        wrong.write_text(wrong.read_text().replace(right, right.replace("sigmoid(", "np.tanh("), 1))
+        check_values.find_diagnosis = check_backward.find_diagnosis = timed
+        try:
+            report = grade(folder, parts=[part.name for part in PARTS], seed=1, sandbox="process", parallel=False)
+        finally:
+            check_values.find_diagnosis = check_backward.find_diagnosis = original
+    assert report.score < report.max_score, "the wrong submission passed: update the edit"
+    return spent
 
 
 def split() -> dict[str, float]:
@@ -130,7 +182,9 @@ def main() -> None:
         ratio = median / floor
         verdict = "meets" if ratio <= TARGETS[name] else "misses"
         print(f"  {name}: median {median:.3f} s, {ratio:.2f} x the floor; target {TARGETS[name]:g} x ({verdict})")
-    for name, value in split().items():
+    figures = {**start_up(runs), **split(),
+               "naming the mistakes of a submission with a tanh forget gate (core parts)": diagnosis_seconds()}
+    for name, value in figures.items():
         print(f"  {name}: {value:.1f}" if "MiB" in name else f"  {name}: {value:.3f} s")
 
 

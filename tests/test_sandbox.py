@@ -202,3 +202,24 @@ def test_a_uid_that_cannot_reach_the_interpreter_is_refused_from_the_file_modes(
         assert resolve.interpreter_problem(Sandbox("process", own_users=True)) is None
     finally:
         shutil.rmtree(base)
+
+
+def test_wait_for_exit_answers_when_the_process_exits_and_not_before():
+    import subprocess
+    import sys
+    import time
+
+    from grader.sandbox.session import wait_for_exit
+
+    quick = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    assert wait_for_exit(quick, 10) == 3
+    assert wait_for_exit(quick, 10) == 3  # reaped already: its code, without looking at the pid again
+    slow = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        started = time.monotonic()
+        with pytest.raises(subprocess.TimeoutExpired):
+            wait_for_exit(slow, 0.2)
+        assert time.monotonic() - started >= 0.2
+    finally:
+        slow.kill()
+        assert wait_for_exit(slow, 10) == -9
