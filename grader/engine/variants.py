@@ -8,7 +8,6 @@ the helper that causes the failure. Loaded in the trusted parent only.
 """
 from __future__ import annotations
 
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
@@ -21,9 +20,16 @@ class CatalogueError(Exception):
     """A catalogue entry no longer fits the reference solutions it edits."""
 
 
+@lru_cache(maxsize=16)
+def reference_texts(folder: str) -> dict[str, str]:
+    """The text of each reference file, by name, in import order: read once per process, like the
+    variants made from them."""
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(Path(folder).glob("*.py"))}
+
+
 def variant_source(mistake: Mistake, folder: Path) -> str:
     """The text of `mistake.file` with the mistake made; exactly one occurrence of `old` is required."""
-    text = (folder / mistake.file).read_text()
+    text = reference_texts(str(folder)).get(mistake.file) or (folder / mistake.file).read_text()
     count = text.count(mistake.old)
     if count != 1:
         raise CatalogueError(f"{mistake.id}: {mistake.old!r} occurs {count} times in {folder / mistake.file}, "
@@ -33,15 +39,9 @@ def variant_source(mistake: Mistake, folder: Path) -> str:
 
 @lru_cache(maxsize=256)
 def variant_functions(mistake: Mistake, folder: str) -> dict[str, Callable[..., Any]]:
-    """All reference functions with one mistake made, loaded from a temporary copy of the reference."""
-    source = Path(folder)
-    with tempfile.TemporaryDirectory(prefix="lstm-grader-mistake-") as scratch:
-        files = []
-        for path in sorted(source.glob("*.py")):
-            target = Path(scratch) / path.name
-            target.write_text(variant_source(mistake, source) if path.name == mistake.file else path.read_text())
-            files.append(target)
-        return load_functions(files)
+    """All reference functions with one mistake made (the edited text runs in place of its file)."""
+    texts = dict(reference_texts(folder), **{mistake.file: variant_source(mistake, Path(folder))})
+    return load_functions([Path(folder) / name for name in texts], texts)
 
 
 def variant(mistake: Mistake, function: str, folder: Path) -> Callable[..., Any]:
