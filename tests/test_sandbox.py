@@ -209,7 +209,7 @@ def test_wait_for_exit_answers_when_the_process_exits_and_not_before():
     import sys
     import time
 
-    from grader.sandbox.session import wait_for_exit
+    from grader.sandbox.strays import wait_for_exit
 
     quick = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
     assert wait_for_exit(quick, 10) == 3

@@ -28,7 +28,7 @@ from grader.sandbox.launch import (DEFAULT_TIMEOUT, FULL_LANDLOCK_ABI, HELLO_TIM
                                    SandboxFailure, start_child)
 from grader.sandbox.probe_cache import forget_probes
 from grader.sandbox.safe_text import clean_text, clean_tree
-from grader.sandbox.strays import kill_strays
+from grader.sandbox.strays import kill_strays, wait_for_exit
 from grader.sandbox.users import ChildUser, lease_user
 
 STRAY_OUTPUT_LIMIT = 20_000
@@ -116,27 +116,6 @@ def confinement_problems(reply: Reply, sandbox: Sandbox) -> list[str]:
         problems.append(f"the child runs Python {header.get('python')} with numpy "
                         f"{header.get('numpy')}, not the grader's {sys.version} with {np.__version__}")
     return problems
-
-
-def wait_for_exit(process: subprocess.Popen[bytes], timeout: float) -> int:
-    """The process's exit code as soon as it exits; raises subprocess.TimeoutExpired after `timeout`.
-
-    `Popen.wait(timeout)` polls with sleeps that double up to 50 ms, so a child
-    that quits in 5 ms costs about 30; a pidfd says the moment it exits.
-    """
-    if process.returncode is not None:  # reaped already: its pid may belong to another process now
-        return process.returncode
-    try:
-        descriptor = os.pidfd_open(process.pid)
-    except (AttributeError, OSError):  # no pidfd here
-        return process.wait(timeout=timeout)
-    try:
-        ready, _, _ = select.select([descriptor], [], [], timeout)
-    finally:
-        os.close(descriptor)
-    if not ready:
-        raise subprocess.TimeoutExpired(process.args, timeout)
-    return process.wait()
 
 
 class ChildSession:
