@@ -61,7 +61,7 @@ def test_object_arrays_are_refused():
         protocol.array_from_bytes(payload.getvalue())  # a .npy payload is no frame
     with pytest.raises(TypeError):
         protocol.array_to_bytes(np.array([{"a": 1}], dtype=object))
-    for descriptor in (b"|O8", b"<U4", b"|V8", b"<M8", b"|S3", b"<f8x", b"f8", b"<f0"):
+    for descriptor in (b"|O8", b"<U4", b"|V8", b"<M8", b"|S3", b"<f8x", b"f8", b"<f0", b"<c1", b"<f3", b"<b2"):
         with pytest.raises(protocol.ProtocolError):
             protocol.array_from_bytes(frame(descriptor, (1,), b"\0" * 8))
 

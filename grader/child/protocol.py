@@ -208,7 +208,7 @@ def array_from_bytes(data: bytes) -> np.ndarray:
         raise ProtocolError(f"an array of {ndim} dimensions is over the size limits")
     try:
         dtype = np.dtype(descriptor.decode("ascii"))
-    except TypeError as error:
+    except (TypeError, ValueError) as error:
         raise ProtocolError(f"arrays of dtype {descriptor!r} are not accepted") from error
     start = ARRAY_HEADER.size + 8 * ndim
     if len(data) < start:
