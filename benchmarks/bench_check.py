@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"lstm-grader --help": 0.6, "check, core parts": 1.5, "check, every part": 2.0}
@@ -39,6 +40,20 @@ def wall_time(command: list[str]) -> float:
     started = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=ROOT, env=ENVIRONMENT)
     return time.perf_counter() - started
+
+
+class Stopwatch:
+    """A function wrapped so that the seconds spent in it add up in `seconds`."""
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self.function, self.seconds = function, 0.0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        begun = time.perf_counter()
+        try:
+            return self.function(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - begun
 
 
 def start_up(runs: int) -> dict[str, float]:
@@ -64,17 +79,8 @@ def diagnosis_seconds() -> float:
     from grader.lstm import PARTS
     from grader.lstm.grading import grade
 
-    spent = 0.0
     original = check_values.find_diagnosis
-
-    def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
-        nonlocal spent
-        begun = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            spent += time.perf_counter() - begun
-
+    timed = Stopwatch(original)
     with tempfile.TemporaryDirectory(prefix="bench-diagnosis-") as folder:
         for path in (ROOT / "solutions").glob("*.py"):
             shutil.copyfile(path, Path(folder) / path.name)
@@ -87,7 +93,7 @@ def diagnosis_seconds() -> float:
         finally:
             check_values.find_diagnosis = check_backward.find_diagnosis = original
     assert report.score < report.max_score, "the wrong submission passed: update the edit"
-    return spent
+    return timed.seconds
 
 
 def split() -> dict[str, float]:
@@ -97,7 +103,6 @@ def split() -> dict[str, float]:
     from grader.sandbox import ChildSession, resolve_sandbox
     from grader.engine.submission import load_submission
 
-    numerical_seconds = 0.0
     figures: dict[str, float] = {}
     started = time.perf_counter()
     submission = load_submission(ROOT / "solutions")
@@ -109,16 +114,7 @@ def split() -> dict[str, float]:
         session.start()
         figures["start child + import submission"] = time.perf_counter() - started
         context = PartContext(session, reference, seed=1)
-        original_perturb = context.perturb
-
-        def timed_perturb(*args, **kwargs):  # type: ignore[no-untyped-def]
-            nonlocal numerical_seconds
-            begun = time.perf_counter()
-            try:
-                return original_perturb(*args, **kwargs)
-            finally:
-                numerical_seconds += time.perf_counter() - begun
-
+        timed_perturb = Stopwatch(context.perturb)
         context.perturb = timed_perturb  # type: ignore[method-assign]
         forward = backward = 0.0
         for part in PARTS:
@@ -131,7 +127,7 @@ def split() -> dict[str, float]:
                 backward += elapsed
         figures["forward parts"] = forward
         figures["backward parts"] = backward
-        figures["  of which numerical gradients in the child"] = numerical_seconds
+        figures["  of which numerical gradients in the child"] = timed_perturb.seconds
         child_peak = child_peak_mib(session)
         for part in BONUS_PARTS:
             begun = time.perf_counter()
