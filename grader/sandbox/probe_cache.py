@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-
 import grader.sandbox.view as child_view
 from grader.sandbox.launch import Sandbox, bwrap_binary
 
