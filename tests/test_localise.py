@@ -131,3 +131,16 @@ def test_states_stored_in_reverse_time_order_are_named(tmp_path):
                     ["lstm_forward"]).parts[0]
     assert result.status == "fail"
     assert result.diagnosis == "lstm_forward.time_reversed", result.messages
+
+
+def test_what_the_probes_print_is_not_the_parts_output(tmp_path):
+    # the student prints on every call; the part's output holds the graded cases' prints only
+    old = "    ### BEGIN SOLUTION\n    p = params"
+    source = (Path(__file__).resolve().parent.parent / "solutions" / PART1).read_text()
+    assert source.count(old) == 1, "the solutions changed: update this edit"
+    submission = edited_solutions(tmp_path / "submission", [
+        (PART1, I_CALL, I_CALL.replace('p["b_i"])', '2 * p["b_i"])')),
+        (PART1, old, '    ### BEGIN SOLUTION\n    print("one call")\n    p = params')])
+    part = grade_in_process(submission, ["lstm_cell_forward"], seed=SEED).parts[0]
+    assert part.diagnosis == "lstm_cell_forward.wrong_input_gate", part.diagnosis  # the probes ran
+    assert part.output.count("one call") == len(get_part("lstm_cell_forward").make_cases(SEED))

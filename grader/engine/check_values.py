@@ -62,10 +62,11 @@ def find_diagnosis(part: Part, context: PartContext, observations: list[Observat
     try:
         found = diagnose(part, observations, context.reference.variant, lambda value: split_outputs(part, value),
                          warned or ())
-        if found is not None and found.found_in:
-            found = where_it_is(part, context, found)
-        if found is None and part.localise is not None:
-            found = part.localise(part, context, observations)
+        with context.aside():  # the calls made to look closer print and warn outside the part's output
+            if found is not None and found.found_in:
+                found = where_it_is(part, context, found)
+            if found is None and part.localise is not None:
+                found = part.localise(part, context, observations)
         return found
     except Exception:  # noqa: BLE001  (a diagnosis is extra help; a grade without one is still right)
         return None
