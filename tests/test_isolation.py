@@ -15,12 +15,9 @@ from __future__ import annotations
 import csv
 import json
 import os
-import resource
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest

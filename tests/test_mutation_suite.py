@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from grader.lstm.grading import grade
 from grader.lstm import BONUS_PARTS, PARTS, get_part
 from grader.engine.results import PartResult, Report
 from grader.engine.diagnose import GENERIC_KINDS

@@ -191,7 +191,7 @@ def elementwise_cases(seed: int, part_name: str, count: int, extreme: bool = Tru
     """`count` same-shaped (N, H) arrays per case: (label, arrays, gradient_check)."""
     rng = part_rng(seed, part_name)
     N, H = MAIN["N"], MAIN["H"]
-    cases = [(f"N=2 H=4 (public)", [linspace_array((2, 4), -2.0 + k, 2.0 - k / 2) for k in range(count)], False),
+    cases = [("N=2 H=4 (public)", [linspace_array((2, 4), -2.0 + k, 2.0 - k / 2) for k in range(count)], False),
              (sizes_label({"N": N, "H": H}, seed), [rng.standard_normal((N, H)) for _ in range(count)], True),
              (sizes_label({"N": 1, "H": H}, seed), [rng.standard_normal((1, H)) for _ in range(count)], False),
              (sizes_label({"N": N, "H": 1}, seed), [rng.standard_normal((N, 1)) for _ in range(count)], False),
