@@ -172,7 +172,8 @@ class Worker:
         """Call the function once per perturbation and stack the chosen outputs.
 
         Each perturbation is [argument index, dict key or null, flat index or -1 for
-        the whole array, delta (a number, or an array added to the whole argument)]. The parent turns the outputs into numerical gradients.
+        the whole array, delta (a number, or an array added to the whole argument)].
+        The parent turns the outputs into numerical gradients.
         """
         function = self.functions.get(header["function"])
         if function is None:

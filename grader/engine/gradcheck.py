@@ -124,12 +124,10 @@ class Estimate:
         return float(np.abs(self.values).max(initial=0.0))
 
     def error_of(self, student: np.ndarray) -> float:
-        """Norm-wise relative error of a float64 gradient of `shape` against what was measured."""
-        if self.directions is None:
-            return tensor_relative_error(student, self.values)
-        if not np.isfinite(student).all():
-            return float("inf")
-        return tensor_relative_error(np.tensordot(self.directions, student, axes=student.ndim), self.values)
+        """Norm-wise relative error of a float64 gradient of `shape` against what was measured
+        (infinite when it holds NaN or infinity, which its projections keep)."""
+        measured = student if self.directions is None else np.tensordot(self.directions, student, axes=student.ndim)
+        return tensor_relative_error(measured, self.values)
 
 
 def directions_for(setup: NumericalSetup, target_index: int, shape: tuple[int, ...]) -> np.ndarray | None:

@@ -132,26 +132,30 @@ def interpreter_problem(candidate: Sandbox) -> str | None:
     if not candidate.own_users:
         return None
     binary = Path(child_view.interpreter())
-    for path in [*reversed(binary.parents), binary]:
-        try:
-            if not os.stat(path).st_mode & 0o001:
-                return (f"a child with a uid of its own could not start: other users cannot run {binary} "
-                        f"({path} is mode {os.stat(path).st_mode & 0o777:o})")
-        except OSError as error:
-            return f"a child with a uid of its own could not start: {clean_text(error, 300)}"
+    try:
+        closed = closed_to_others([*reversed(binary.parents), binary])
+        if closed is not None:
+            return (f"a child with a uid of its own could not start: other users cannot run {binary} "
+                    f"({closed} is mode {os.stat(closed).st_mode & 0o777:o})")
+    except OSError as error:
+        return f"a child with a uid of its own could not start: {clean_text(error, 300)}"
     return None
+
+
+def closed_to_others(paths: Iterable[Path]) -> Path | None:
+    """The first of `paths` that other users may not search or execute (mode without o+x), else None."""
+    return next((path for path in paths if not os.stat(path).st_mode & 0o001), None)
 
 
 def readable_by_others(path: Path) -> bool:
     """Whether a user other than the owner (and not in its group) can read `path` or,
     for a folder, any file beneath it."""
     path = Path(path).absolute()
-    for parent in reversed(path.parents):
-        try:
-            if not os.stat(parent).st_mode & 0o001:
-                return False  # others cannot even reach it
-        except OSError:
-            return False
+    try:
+        if closed_to_others(reversed(path.parents)) is not None:
+            return False  # others cannot even reach it
+    except OSError:
+        return False
     if not path.exists():
         return False
     if path.is_file():

@@ -164,16 +164,12 @@ class ChildSession:
         self.workdir, self.token, self.process = launched.workdir, launched.token, launched.process
         return launched.files, self.module_names, launched.search_path
 
-    def prelaunch(self, launched: Launched | None = None, user: ChildUser | None = None) -> None:
-        """Start the child process now, or take over one already started as `user` (its lease is
-        then this session's); `start` then says hello and imports the submission, so the
-        parent can import what it needs while the child starts."""
+    def prelaunch(self, launched: Launched, user: ChildUser | None) -> None:
+        """Take over a child started before this module was imported (grader.engine.prelaunch), as
+        `user`, whose lease is then this session's; `start` then says hello and imports the submission."""
         self.close()
-        if launched is None:
-            self.prelaunched = self.launch()
-        else:
-            self.user = user
-            self.prelaunched = self.adopt(launched)
+        self.user = user
+        self.prelaunched = self.adopt(launched)
 
     def hello(self) -> None:
         """Before any student file: ask the child how it is confined and what it runs.

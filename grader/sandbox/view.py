@@ -26,7 +26,6 @@ import sys
 import sysconfig
 from pathlib import Path
 
-
 GRADER_DIR = Path(__file__).resolve().parents[1]
 CHILD_DIR = GRADER_DIR / "child"  # the only grader code the child runs, copied into its view
 MAX_STAGED_FILES = 200
