@@ -151,11 +151,6 @@ class Opaque:
     type_name: str
 
 
-def write_frame(stream: BinaryIO, payload: bytes) -> None:
-    stream.write(HEADER.pack(len(payload)))
-    stream.write(payload)
-
-
 def read_exactly(stream: BinaryIO, size: int) -> bytes:
     chunks = []
     remaining = size
@@ -223,11 +218,15 @@ def array_from_bytes(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype=dtype, count=math.prod(shape), offset=start).reshape(shape).copy()
 
 
+def encode_message(header: Mapping[str, Any], arrays: list[np.ndarray]) -> bytes:
+    """A whole message as it travels: the JSON header's frame, then one frame per array."""
+    frames = [json.dumps(dict(header, n_arrays=len(arrays))).encode()]
+    frames += [array_to_bytes(array) for array in arrays]
+    return b"".join(HEADER.pack(len(frame)) + frame for frame in frames)
+
+
 def send_message(stream: BinaryIO, header: Mapping[str, Any], arrays: list[np.ndarray]) -> None:
-    header = dict(header, n_arrays=len(arrays))
-    write_frame(stream, json.dumps(header).encode())
-    for array in arrays:
-        write_frame(stream, array_to_bytes(array))
+    stream.write(encode_message(header, arrays))
     stream.flush()
 
 

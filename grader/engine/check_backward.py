@@ -10,6 +10,7 @@ unchanged (grader.engine.in_place).
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,28 +87,33 @@ def run_cases(part: Part, context: PartContext, started: float) -> CaseRun | Par
     reference = context.reference(part.name)
     cases = part.make_cases(context.seed)
     run = CaseRun(cases[0])
-    for case in cases:
-        try:
-            args, reference_args, problem = arguments_with_cache(part, context, case)
-        except MissingCache as missing:
-            return dependency_failure(part, context, str(missing), started)
-        if problem:
-            run.forward_problem = run.forward_problem or f"case {case.label}: {problem}"
-        context.diagnosis_args = reference_args
-        value, modified = context.call(part.name, args, part.arg_names)
-        run.changed += [name for name in modified if name not in run.changed]
-        try:
-            got = split_outputs(part, value)
-        except OutputShapeError as error:
-            return finish(part, context, "fail", 0, [f"case {case.label}: {error}"], started)
-        if case.gradient_check:
-            run.gradient_case = (case, got)
-        if problem:
-            run.forward_cases.append(forward_case(part, context, case, got))
-            continue  # the cache came from a wrong forward: the reference cannot judge this case
-        expected = split_outputs(part, reference(*reference_args))
-        compare_outputs(part, run.verdicts, case, got, expected)
-        run.observations.append(Observation(reference_args, got, expected))
+    # without a cache every call is known in advance, and runs while the grader looks at the last answer
+    ahead = context.call_each(part.name, [case.args for case in cases], part.arg_names) if part.cache_from is None \
+        else nullcontext(None)
+    with ahead as answers:
+        for case in cases:
+            try:
+                args, reference_args, problem = arguments_with_cache(part, context, case)
+            except MissingCache as missing:
+                return dependency_failure(part, context, str(missing), started)
+            if problem:
+                run.forward_problem = run.forward_problem or f"case {case.label}: {problem}"
+            context.diagnosis_args = reference_args
+            # the cache came from a wrong forward: the reference cannot judge this case
+            expected = None if problem else split_outputs(part, reference(*reference_args))
+            value, modified = context.call(part.name, args, part.arg_names) if answers is None else next(answers)
+            run.changed += [name for name in modified if name not in run.changed]
+            try:
+                got = split_outputs(part, value)
+            except OutputShapeError as error:
+                return finish(part, context, "fail", 0, [f"case {case.label}: {error}"], started)
+            if case.gradient_check:
+                run.gradient_case = (case, got)
+            if expected is None:
+                run.forward_cases.append(forward_case(part, context, case, got))
+                continue
+            compare_outputs(part, run.verdicts, case, got, expected)
+            run.observations.append(Observation(reference_args, got, expected))
     return run
 
 

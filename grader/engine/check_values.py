@@ -19,17 +19,19 @@ def check_values(part: Part, context: PartContext) -> PartResult:
     modified_inputs: set[str] = set()
     reference = context.reference(part.name)
     observations: list[Observation] = []
-    for case in part.make_cases(context.seed):
-        context.diagnosis_args = case.args
-        value, modified = context.call(part.name, case.args, part.arg_names, part.kept_outputs)
-        modified_inputs.update(modified)
-        expected = split_outputs(part, reference(*case.args))
-        try:
-            got = split_outputs(part, value)
-        except OutputShapeError as error:
-            return finish(part, context, "fail", 0, [f"case {case.label}: {error}"], started)
-        compare_outputs(part, verdicts, case, got, expected)
-        observations.append(Observation(case.args, got, expected))
+    cases = part.make_cases(context.seed)
+    with context.call_each(part.name, [case.args for case in cases], part.arg_names, part.kept_outputs) as answers:
+        for case in cases:
+            context.diagnosis_args = case.args  # before the answer: a failing call is diagnosed on its own case
+            expected = split_outputs(part, reference(*case.args))
+            value, modified = next(answers)
+            modified_inputs.update(modified)
+            try:
+                got = split_outputs(part, value)
+            except OutputShapeError as error:
+                return finish(part, context, "fail", 0, [f"case {case.label}: {error}"], started)
+            compare_outputs(part, verdicts, case, got, expected)
+            observations.append(Observation(case.args, got, expected))
     good = sum(1 for verdict in verdicts.values() if verdict.comparison is None)
     failing = [(name, verdict) for name, verdict in verdicts.items() if verdict.comparison is not None]
     warned = sorted(context.warnings) if part.warning_rule else []

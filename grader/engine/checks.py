@@ -60,12 +60,31 @@ class PartContext:
             self.output[:], self.warnings = saved_output, saved_warnings
 
     def call(self, function: str, args: tuple[Any, ...], arg_names: tuple[str, ...] = (),
-             keep: tuple[int, ...] = ()) -> Any:
-        """Run a student function on `args`; returns its decoded result or raises StudentFailure."""
-        reply = self.ask(function, f"{function} did not finish within {self.timeout:g} s "
-                                   "and was stopped (an endless loop?)",
+             keep: tuple[int, ...] = ()) -> tuple[Any, list[str]]:
+        """Run a student function on `args`; returns its decoded result and the names of the
+        arguments it changed in place, or raises StudentFailure."""
+        reply = self.ask(function, self.too_slow(function),
                          lambda: self.session.call(function, list(args), arg_names=list(arg_names) or None,
                                                    keep=keep, timeout=self.timeout))
+        return self.answer(function, reply)
+
+    @contextmanager
+    def call_each(self, function: str, arg_lists: list[tuple[Any, ...]], arg_names: tuple[str, ...] = (),
+                  keep: tuple[int, ...] = ()) -> Iterator[Iterator[tuple[Any, list[str]]]]:
+        """`call` on each argument list in order, as an iterator of its answers; the next calls are
+        already in flight while the grader looks at one (the runner's `calls`). Leaving the block
+        early waits out the calls still running, so the next request finds the child idle."""
+        self.ensure_loaded(function)
+        with self.session.calls(function, [list(args) for args in arg_lists], arg_names=list(arg_names) or None,
+                                keep=keep, timeout=self.timeout) as replies:
+            yield (self.answer(function, self.answered(function, self.too_slow(function), lambda: next(replies)))
+                   for _ in arg_lists)
+
+    def too_slow(self, function: str) -> str:
+        return f"{function} did not finish within {self.timeout:g} s and was stopped (an endless loop?)"
+
+    def answer(self, function: str, reply: Reply) -> tuple[Any, list[str]]:
+        """A call's decoded value and the arguments it changed; its warnings are the part's."""
         try:
             value = decode_value(reply.header["value"], reply.arrays)
         except (KeyError, ProtocolError) as error:
@@ -85,6 +104,10 @@ class PartContext:
     def ask(self, function: str, too_slow: str, send: Callable[[], Reply]) -> Reply:
         """Send one request about `function`; any answer but "ok" becomes a StudentFailure."""
         self.ensure_loaded(function)
+        return self.answered(function, too_slow, send)
+
+    def answered(self, function: str, too_slow: str, send: Callable[[], Reply]) -> Reply:
+        """The reply `send` gets about `function`; any answer but "ok" becomes a StudentFailure."""
         try:
             reply = send()
         except ChildTimeout:

@@ -9,7 +9,7 @@ attribute can grade; nothing else about a session is used by the checkers.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Any, ContextManager, Iterator, Protocol, Sequence, runtime_checkable
 
 from grader.sandbox.launch import DEFAULT_TIMEOUT
 
@@ -55,6 +55,17 @@ class Runner(Protocol):
             A reply whose header holds "status" ("ok", "missing", "not_implemented",
             "error"), and when "ok" the encoded "value", "modified", "warnings" and
             "output"; the arrays it refers to are in `Reply.arrays`.
+        """
+        ...
+
+    def calls(self, function: str, arg_lists: Sequence[Sequence[Any]], *, arg_names: list[str] | None = None,
+              keep: tuple[int, ...] = (), timeout: float = DEFAULT_TIMEOUT) -> ContextManager[Iterator[Reply]]:
+        """`call` on each argument list, in order: a context manager whose value yields each reply.
+
+        The calls may run while the caller is still looking at earlier replies
+        (`grader.sandbox.calls.CallStream`); leaving the block waits out what is
+        left, so the next request finds the runner idle. A call that fails raises
+        there, as `call` would, and no reply follows it.
         """
         ...
 

@@ -19,11 +19,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Sequence, cast
 
 import numpy as np
 
 from grader.child import protocol
+from grader.sandbox.calls import REPLY_FLOOR_BYTES, CallStream, call_request, perturb_request
 from grader.sandbox.launch import (DEFAULT_TIMEOUT, FULL_LANDLOCK_ABI, HELLO_TIMEOUT, Launched, Sandbox,
                                    SandboxFailure, start_child)
 from grader.sandbox.probe_cache import forget_probes
@@ -32,8 +33,6 @@ from grader.sandbox.strays import kill_strays, wait_for_exit
 from grader.sandbox.users import ChildUser, lease_user
 
 STRAY_OUTPUT_LIMIT = 20_000
-REPLY_FLOOR_BYTES = 4 * 1024 * 1024
-REPLY_GROWTH = 16  # a reply may be this many times the inputs, plus the floor
 RESET_TIMEOUT = 5.0
 
 
@@ -93,13 +92,6 @@ class StrayOutput:
         if self.dropped:
             text += f"\n... ({self.dropped} more bytes not shown)"
         return text
-
-
-def reply_budget(arrays: list[np.ndarray], copies: int = 1) -> int:
-    """The most bytes a reply may hold: what a function of these inputs can sensibly return
-    (`copies` times: perturb returns one output per perturbation), never gigabytes."""
-    sent = sum(int(array.nbytes) for array in arrays)
-    return REPLY_FLOOR_BYTES + REPLY_GROWTH * sent * max(copies, 1)
 
 
 def confinement_problems(reply: Reply, sandbox: Sandbox) -> list[str]:
@@ -243,16 +235,31 @@ class ChildSession:
     def request(self, header: protocol.Request, arrays: list[np.ndarray], timeout: float,
                 budget: int = REPLY_FLOOR_BYTES) -> Reply:
         """Send one request; the reply may hold at most `budget` bytes (refused before it is read)."""
+        return self.receive(self.send(protocol.encode_message(dict(header, id=self.next_id()), arrays)),
+                            timeout, budget)
+
+    def next_id(self) -> int:
+        self.request_count += 1
+        return self.request_count
+
+    def send(self, message: bytes) -> int:
+        """Write one encoded request (its header's "id" from `next_id`); returns that id."""
         if self.process is None or self.process.stdin is None:
             raise ChildDied("the child is not running")
-        self._deadline = time.monotonic() + timeout
-        self.request_count += 1
-        request_id = self.request_count
         try:
-            protocol.send_message(self.process.stdin, dict(header, id=request_id), arrays)
+            self.process.stdin.write(message)
+            self.process.stdin.flush()
         except (BrokenPipeError, OSError) as error:
             self.kill()
             raise ChildDied(self.death_reason()) from error
+        return self.request_count
+
+    def receive(self, request_id: int, timeout: float, budget: int = REPLY_FLOOR_BYTES) -> Reply:
+        """The reply to request `request_id`, within `timeout` seconds from now and `budget` bytes;
+        frames that carry another id (stale or forged) are skipped. Kills the child when it fails."""
+        if self.process is None:
+            raise ChildDied("the child is not running")
+        self._deadline = time.monotonic() + timeout
         try:
             allowance = protocol.Budget(budget)
             reply_header, reply_arrays = protocol.receive_message(self, allowance)  # type: ignore[arg-type]
@@ -292,20 +299,20 @@ class ChildSession:
     def call(self, function: str, args: list[Any], *, arg_names: list[str] | None = None,
              keep: tuple[int, ...] = (), timeout: float = DEFAULT_TIMEOUT) -> Reply:
         """Call a student function; outputs at positions in `keep` stay in the child."""
-        arrays: list[np.ndarray] = []
-        trees = [protocol.encode_value(arg, arrays) for arg in args]
-        return self.request({"op": "call", "function": function, "args": trees,
-                             "arg_names": arg_names, "keep": list(keep)}, arrays, timeout, reply_budget(arrays))
+        header, arrays, budget = call_request(function, args, arg_names, keep)
+        return self.request(header, arrays, timeout, budget)
+
+    def calls(self, function: str, arg_lists: Sequence[Sequence[Any]], *, arg_names: list[str] | None = None,
+              keep: tuple[int, ...] = (), timeout: float = DEFAULT_TIMEOUT) -> CallStream:
+        """Call a student function on each argument list, several calls in flight at once
+        (grader.sandbox.calls); use it in a `with` block, which waits out what is left unread."""
+        return CallStream(self, [call_request(function, args, arg_names, keep) for args in arg_lists], timeout)
 
     def perturb(self, function: str, args: list[Any], perturbations: list[tuple[int, str | None, int, Any]],
                 outputs: list[int | None], *, timeout: float = DEFAULT_TIMEOUT) -> Reply:
         """Call `function` once per perturbation; the reply holds one stacked array per output."""
-        arrays: list[np.ndarray] = []
-        trees = [protocol.encode_value(arg, arrays) for arg in args]
-        return self.request({"op": "perturb", "function": function, "args": trees,
-                             "perturbations": protocol.encode_perturbations(perturbations, arrays),
-                             "outputs": outputs}, arrays, timeout,
-                            reply_budget(arrays, copies=len(perturbations) * max(len(outputs), 1)))
+        header, arrays, budget = perturb_request(function, args, perturbations, outputs)
+        return self.request(header, arrays, timeout, budget)
 
     def reset(self, timeout: float = RESET_TIMEOUT) -> None:
         """Forget the objects the child kept for the last part."""

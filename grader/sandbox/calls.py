@@ -1,0 +1,136 @@
+"""The requests that call student functions, and `CallStream`: several calls in flight at once.
+
+A part checks one function on several cases. Sent one at a time, the child
+waits while the grader computes the reference and compares, and the grader
+waits while the child computes: on two cores, half the time is idle.
+`CallStream` writes the next requests while the grader works on the last
+reply, so both run at once. The child still answers strictly in order and
+each reply keeps its own deadline, counted from when the grader starts waiting
+for it (after the previous reply), so a call is never given less time than
+when it is sent alone.
+
+No deadlock: the grader writes a request only while every request written and
+not yet answered fits, with room to spare, in the pipe to the child (or when
+none is in flight), so a write never blocks while the child waits for the
+grader to read its replies.
+"""
+from __future__ import annotations
+
+import fcntl
+from collections import deque
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
+
+import numpy as np
+
+from grader.child import protocol
+
+if TYPE_CHECKING:
+    from grader.sandbox.session import ChildSession, Reply
+
+REPLY_FLOOR_BYTES = 4 * 1024 * 1024
+REPLY_GROWTH = 16  # a reply may be this many times the inputs, plus the floor
+MOST_IN_FLIGHT = 6  # requests written and not answered: enough to keep both sides busy
+F_GETPIPE_SZ = 1032
+DEFAULT_PIPE_BYTES = 65536
+
+Request = tuple[dict[str, Any], list[np.ndarray], int]  # header, arrays, reply budget
+
+
+def reply_budget(arrays: list[np.ndarray], copies: int = 1) -> int:
+    """The most bytes a reply may hold: what a function of these inputs can sensibly return
+    (`copies` times: perturb returns one output per perturbation), never gigabytes."""
+    sent = sum(int(array.nbytes) for array in arrays)
+    return REPLY_FLOOR_BYTES + REPLY_GROWTH * sent * max(copies, 1)
+
+
+def call_request(function: str, args: Sequence[Any], arg_names: list[str] | None,
+                 keep: tuple[int, ...]) -> Request:
+    """The request that calls `function(*args)`; outputs at positions in `keep` stay in the child."""
+    arrays: list[np.ndarray] = []
+    trees = [protocol.encode_value(arg, arrays) for arg in args]
+    return ({"op": "call", "function": function, "args": trees, "arg_names": arg_names, "keep": list(keep)},
+            arrays, reply_budget(arrays))
+
+
+def perturb_request(function: str, args: Sequence[Any], perturbations: Sequence[tuple[int, str | None, int, Any]],
+                    outputs: list[int | None]) -> Request:
+    """The request that calls `function` once per perturbation and stacks the chosen outputs."""
+    arrays: list[np.ndarray] = []
+    trees = [protocol.encode_value(arg, arrays) for arg in args]
+    return ({"op": "perturb", "function": function, "args": trees,
+             "perturbations": protocol.encode_perturbations(perturbations, arrays), "outputs": outputs},
+            arrays, reply_budget(arrays, copies=len(perturbations) * max(len(outputs), 1)))
+
+
+def pipe_capacity(pipe: Any) -> int:
+    """Bytes the pipe to the child holds (the kernel may give a pipe less than the usual 64 KiB)."""
+    try:
+        return int(fcntl.fcntl(pipe.fileno(), F_GETPIPE_SZ))
+    except (OSError, ValueError, AttributeError):
+        return DEFAULT_PIPE_BYTES
+
+
+class CallStream:
+    """Replies to `requests`, in order, each within `timeout` seconds of the previous one.
+
+    Iterating yields each `Reply`, or raises ChildTimeout / ChildDied where that
+    call failed (the child is then dead, and the rest is dropped). `close`
+    waits for the replies nobody asked for, so the next request finds the
+    child idle; one that does not come in time kills the child, as any timeout.
+    """
+
+    def __init__(self, session: ChildSession, requests: Sequence[Request], timeout: float) -> None:
+        self.session = session
+        self.pending = deque(requests)
+        self.timeout = timeout
+        self.in_flight: deque[tuple[int, int, int]] = deque()  # (request id, bytes, reply budget)
+        self.room = pipe_capacity(session.process.stdin) // 4 if session.process is not None else 0
+
+    def __iter__(self) -> Iterator[Reply]:
+        return self
+
+    def __next__(self) -> Reply:
+        self.fill()
+        if not self.in_flight:
+            raise StopIteration
+        request_id, _, budget = self.in_flight.popleft()
+        try:
+            return self.session.receive(request_id, self.timeout, budget)
+        except BaseException:
+            self.pending.clear()
+            self.in_flight.clear()
+            raise
+
+    def fill(self) -> None:
+        """Write the next requests while they fit (at least one when nothing is in flight)."""
+        while self.pending and len(self.in_flight) < MOST_IN_FLIGHT:
+            header, arrays, budget = self.pending[0]
+            request_id = self.session.request_count + 1
+            message = protocol.encode_message(dict(header, id=request_id), arrays)
+            if self.in_flight and sum(size for _, size, _ in self.in_flight) + len(message) > self.room:
+                return
+            self.pending.popleft()
+            self.session.next_id()
+            try:
+                self.session.send(message)
+            except BaseException:
+                self.pending.clear()
+                self.in_flight.clear()
+                raise
+            self.in_flight.append((request_id, len(message), budget))
+
+    def close(self) -> None:
+        """Wait out the replies still in flight, and send nothing more."""
+        self.pending.clear()
+        while self.in_flight:
+            request_id, _, budget = self.in_flight.popleft()
+            try:
+                self.session.receive(request_id, self.timeout, budget)
+            except Exception:  # noqa: BLE001  (ChildTimeout, ChildDied: the child is killed; nothing is owed)
+                self.in_flight.clear()
+
+    def __enter__(self) -> CallStream:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

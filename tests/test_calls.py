@@ -1,0 +1,198 @@
+"""Several calls in flight at once (grader.sandbox.calls): same answers, same deadlines, no deadlock."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fake_runner import grade_in_process
+from grader.engine.checks import PartContext, StudentFailure
+from grader.engine.reference_source import open_reference
+from grader.lstm.grading import grade
+from grader.sandbox import ChildDied, ChildSession, ChildTimeout, resolve_sandbox
+from grader.sandbox.calls import MOST_IN_FLIGHT, CallStream, call_request
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parent.parent
+
+FUNCTIONS = '''import os
+import numpy as np
+calls = []
+def double(x):
+    calls.append(float(x.reshape(-1)[0]))
+    return x * 2
+def loop_at(x, at):
+    calls.append(float(x.reshape(-1)[0]))
+    while float(x.reshape(-1)[0]) == at:
+        pass
+    return x + 1
+def exit_at(x, at):
+    if float(x.reshape(-1)[0]) == at:
+        os._exit(3)
+    return x + 1
+def raise_at(x, at):
+    calls.append(float(x.reshape(-1)[0]))
+    if float(x.reshape(-1)[0]) == at:
+        raise ValueError("no")
+    return x + 1
+def raise_then_loop(x):
+    if float(x.reshape(-1)[0]) == 1:
+        raise ValueError("no")
+    while float(x.reshape(-1)[0]) == 2:
+        pass
+    return x
+def how_many():
+    return len(calls)
+'''
+
+
+@pytest.fixture
+def session(tmp_path: Path):
+    (tmp_path / "functions.py").write_text(FUNCTIONS)
+    with ChildSession([tmp_path / "functions.py"], ["functions"], None,
+                      sandbox=resolve_sandbox("process", quiet=True)) as opened:
+        opened.start()
+        yield opened
+
+
+def first(reply) -> float:
+    return float(reply.arrays[0].reshape(-1)[0])
+
+
+def test_replies_come_in_order_and_equal_those_of_single_calls(session: ChildSession) -> None:
+    inputs = [[np.full((3, 4), float(index))] for index in range(20)]
+    with session.calls("double", inputs, timeout=10) as replies:
+        streamed = [first(reply) for reply in replies]
+    single = [first(session.call("double", args, timeout=10)) for args in inputs]
+    assert streamed == single == [2.0 * index for index in range(20)]
+
+
+def test_requests_larger_than_the_pipe_do_not_deadlock(session: ChildSession) -> None:
+    # each request and each reply is about 400 KiB: several times what a pipe holds
+    inputs = [[np.full((50_000,), float(index))] for index in range(8)]
+    started = time.monotonic()
+    with session.calls("double", inputs, timeout=10) as replies:
+        got = [first(reply) for reply in replies]
+    assert got == [2.0 * index for index in range(8)]
+    assert time.monotonic() - started < 10
+
+
+def test_small_requests_are_written_ahead_and_big_ones_one_at_a_time(session: ChildSession) -> None:
+    small = CallStream(session, [call_request("double", [np.zeros(3)], None, ())] * 10, timeout=10)
+    small.fill()
+    assert len(small.in_flight) == MOST_IN_FLIGHT
+    small.close()
+    big = CallStream(session, [call_request("double", [np.zeros(50_000)], None, ())] * 3, timeout=10)
+    big.fill()
+    assert len(big.in_flight) == 1
+    big.close()
+    # closing waits for the calls written and sends nothing more
+    assert session.call("how_many", [], timeout=10).header["value"]["scalar"] == MOST_IN_FLIGHT + 1
+
+
+def test_a_call_that_loops_gets_its_whole_timeout_and_kills_the_child(session: ChildSession) -> None:
+    inputs = [[np.full((2,), float(index)), 3.0] for index in range(8)]
+    got = []
+    with pytest.raises(ChildTimeout):
+        with session.calls("loop_at", inputs, timeout=1.0) as replies:
+            for reply in replies:
+                got.append(first(reply))
+                waiting_since = time.monotonic()
+    assert got == [1.0, 2.0, 3.0]  # the calls before the loop answered
+    assert time.monotonic() - waiting_since >= 1.0  # the looping call had its whole second
+    assert not session.alive
+
+
+def test_a_child_that_dies_mid_stream_raises_there(session: ChildSession) -> None:
+    inputs = [[np.full((2,), float(index)), 2.0] for index in range(6)]
+    got = []
+    with pytest.raises(ChildDied):
+        with session.calls("exit_at", inputs, timeout=5) as replies:
+            for reply in replies:
+                got.append(first(reply))
+    assert got == [1.0, 2.0]
+
+
+def test_leaving_early_waits_out_the_calls_in_flight(session: ChildSession) -> None:
+    inputs = [[np.full((2,), float(index))] for index in range(5)]
+    with session.calls("double", inputs, timeout=10) as replies:
+        assert first(next(replies)) == 0.0
+    # the next request is answered by its own reply, not a stale one; the calls written ahead ran
+    assert session.call("how_many", [], timeout=10).header["value"]["scalar"] == 5
+    assert first(session.call("double", [np.full((2,), 7.0)], timeout=10)) == 14.0
+
+
+def test_a_call_that_raises_fails_there_and_the_calls_after_it_are_waited_out(session: ChildSession) -> None:
+    context = PartContext(session, open_reference(), seed=1, timeout=5)
+    inputs = [(np.full((2,), float(index)), 1.0) for index in range(5)]
+    got = []
+    with pytest.raises(StudentFailure) as failure:
+        with context.call_each("raise_at", inputs) as answers:
+            for _ in inputs:
+                got.append(float(next(answers)[0][0]))
+    assert got == [1.0]
+    assert failure.value.messages[0] == "raise_at raised ValueError: no"
+    assert session.alive
+    assert first(session.call("double", [np.full((2,), 4.0)], timeout=10)) == 8.0
+
+
+def test_a_loop_left_in_flight_costs_the_part_that_left_it_not_the_next(session: ChildSession) -> None:
+    context = PartContext(session, open_reference(), seed=1, timeout=1.0)
+    inputs = [(np.full((2,), float(index)),) for index in range(4)]
+    with pytest.raises(StudentFailure):
+        with context.call_each("raise_then_loop", inputs) as answers:
+            for _ in inputs:
+                next(answers)
+    assert not session.alive  # the loop written ahead was waited out for its timeout, then killed
+    value, _ = context.call("double", (np.full((2,), 2.0),))  # a new child, idle
+    assert float(value[0]) == 4.0
+
+
+RAISES_ON_THIRD_CALL = """
+_calls = [0]
+_honest = forget_gate
+def forget_gate(x, h_prev, W_f, U_f, b_f):
+    _calls[0] += 1
+    if _calls[0] == 3:
+        raise RuntimeError("third case")
+    return _honest(x, h_prev, W_f, U_f, b_f)
+"""
+BACKWARD_RAISES_ON_SECOND_CALL = """
+_backward_calls = [0]
+_honest_backward = sigmoid_backward
+def sigmoid_backward(da, a):
+    _backward_calls[0] += 1
+    if _backward_calls[0] == 2:
+        raise ValueError("second case")
+    return _honest_backward(da, a)
+"""
+WRONG_ON_SECOND_CALL = """
+_gate_calls = [0]
+_honest_gate = forget_gate
+def forget_gate(x, h_prev, W_f, U_f, b_f):
+    _gate_calls[0] += 1
+    return _honest_gate(x, h_prev, W_f, U_f, b_f) + (0.5 if _gate_calls[0] == 2 else 0.0)
+"""
+
+
+@pytest.mark.parametrize("edit, file, parts", [
+    (RAISES_ON_THIRD_CALL, "part1_cell_forward.py", ["forget_gate", "input_gate"]),
+    (WRONG_ON_SECOND_CALL, "part1_cell_forward.py", ["forget_gate", "input_gate"]),
+    (BACKWARD_RAISES_ON_SECOND_CALL, "part2_cell_backward.py", ["sigmoid_backward", "tanh_backward"]),
+])
+def test_parts_that_fail_on_a_later_case_are_graded_as_with_one_call_at_a_time(tmp_path: Path, edit: str, file: str,
+                                                                              parts: list[str]) -> None:
+    """The in-process runner makes each call when its answer is asked for; the real child, several
+    calls ahead. The verdicts must be the same, and the part after the failing one unharmed."""
+    for name in ("part1_cell_forward.py", "part2_cell_backward.py", "part3_sequence.py"):
+        source = (REPO / "solutions" / name).read_text()
+        (tmp_path / name).write_text(source + (edit if name == file else ""))
+    real = grade(tmp_path, parts=parts, seed=5, sandbox="process").to_dict()["parts"]
+    alone = grade_in_process(tmp_path, parts=parts, seed=5).to_dict()["parts"]
+    for part in real + alone:
+        part.pop("seconds")
+    assert real == alone
+    assert real[0]["status"] in ("fail", "error") and real[0]["score"] < real[0]["max_score"]
+    assert real[1]["status"] == "pass"
