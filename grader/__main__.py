@@ -1,3 +1,3 @@
-from grader.cli.commands import main
+from grader.cli import main
 
 main()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from grader import __version__
+from grader.cli.early_check import ChildKey, default_submission, take_early
 from grader.cli.options import SECONDS, SEED, PartOption
 from grader.sandbox.modes import DEFAULT_TIMEOUT, SANDBOX_MODES
 
@@ -27,13 +28,6 @@ Examples:
   lstm-grader check my_lstm.py --part forget_gate
   lstm-grader check exercises/ --json > report.json
 """
-
-
-def default_submission() -> str:
-    """exercises/ in a clone; the current folder in a workspace made by `lstm-grader start`."""
-    if not Path("exercises").exists() and any(Path(".").glob("part[0-9]_*.py")):
-        return "."
-    return "exercises"
 
 
 # commands that live in their own modules, imported only when used, so that `lstm-grader check` does not
@@ -125,9 +119,14 @@ def check(submission: str | None, parts: tuple[str, ...], as_json: bool, seed: i
     if junit_path is not None and not junit_path.resolve().parent.is_dir():
         raise click.UsageError(f"--junit {junit_path}: the folder {junit_path.parent} does not exist; create it first")
     try:
-        # the child starts now and imports numpy while this process imports the grading machinery
-        sandbox = resolve_sandbox(sandbox_mode, quiet=as_json)
-        ready = prelaunch(submission or default_submission(), sandbox, timeout) if usable(submission) else None
+        # the child was started before click (grader.cli.early_check), else it starts now; either way it
+        # imports numpy while this process imports the grading machinery
+        ready = take_early(ChildKey(submission, sandbox_mode, timeout, as_json))
+        if ready is not None:
+            sandbox = ready.session.sandbox
+        else:
+            sandbox = resolve_sandbox(sandbox_mode, quiet=as_json)
+            ready = prelaunch(submission or default_submission(), sandbox, timeout) if usable(submission) else None
     except (SandboxUnavailable, SubmissionError) as error:
         click.echo(f"lstm-grader: {error}", err=True)
         sys.exit(USAGE_ERROR)
