@@ -59,8 +59,9 @@ class Stopwatch:
 def start_up(runs: int) -> dict[str, float]:
     """The grader's own start-up, each in a fresh interpreter (median): what runs before the child is
     launched (no numpy), and the grading machinery imported after it, while the child starts."""
-    before_launch = "import grader.cli.commands, grader.engine.prelaunch, grader.sandbox.resolve"
-    machinery = before_launch + ", grader.sandbox.session, grader.lstm.grading, grader.engine.checks"
+    before_launch = "import grader.cli.early_check, grader.engine.prelaunch, grader.sandbox.resolve"
+    machinery_after = ", grader.cli.commands"
+    machinery = before_launch + machinery_after + ", grader.sandbox.session, grader.lstm.grading, grader.engine.checks"
     figures = {}
     for name, imports in (("grader start-up before the child is launched", before_launch),
                           ("grader start-up with the grading machinery", machinery)):

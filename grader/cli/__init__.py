@@ -3,7 +3,8 @@ from __future__ import annotations
 
 
 def main() -> None:
-    """The console script's entry point (`grader.cli:main`); `check` starts its child before click is imported."""
+    """The console script's entry point (`grader.cli:main`). `check` starts its child before click is
+    imported (grader.cli.early_check) and skips the interpreter's teardown (grader.cli.fast_exit)."""
     import sys
 
     from grader.cli.early_check import start_early
@@ -11,4 +12,13 @@ def main() -> None:
     start_early(sys.argv[1:])
     from grader.cli.commands import main as run
 
-    run()
+    if sys.argv[1:2] != ["check"]:
+        run()
+        return
+    from grader.cli.fast_exit import exit_now
+
+    try:
+        run()
+    except SystemExit as done:
+        exit_now(done.code)
+    exit_now(0)
