@@ -47,7 +47,7 @@ from grader.lstm import all_parts, get_part
 from grader.lstm.grading import grade
 from grader.sandbox.safe_text import clean_tree
 from grader.sandbox import ChildDied, LoadResult, Reply
-from grader.sandbox.calls import reply_budget
+from grader.sandbox.calls import Call, call_request, reply_budget
 
 ISOLATION = "in-process fake runner (tests only): no isolation"
 # loaded by path, never imported by name: importing it runs its start-up on the test's command line
@@ -152,17 +152,11 @@ class FakeRunner:
     def call(self, function: str, args: list[Any], *, arg_names: list[str] | None = None,
              keep: tuple[int, ...] = (), timeout: float = 10.0) -> Reply:
         """The request `ChildSession.call` sends; `timeout` is not enforced."""
-        arrays: list[np.ndarray] = []
-        trees = [protocol.encode_value(arg, arrays) for arg in args]
-        return self.exchange({"op": "call", "function": function, "args": trees, "arg_names": arg_names,
-                              "keep": list(keep)}, arrays, reply_budget(arrays))
+        return self.exchange(*call_request(Call(function, args, arg_names, keep)))
 
-    def calls(self, function: str, arg_lists: Sequence[Sequence[Any]], *, arg_names: list[str] | None = None,
-              keep: tuple[int, ...] = (), timeout: float = 10.0) -> contextlib.closing[Iterator[Reply]]:
-        """`call` on each argument list in turn, each made when its reply is asked for."""
-        replies = (self.call(function, list(args), arg_names=arg_names, keep=keep, timeout=timeout)
-                   for args in arg_lists)
-        return contextlib.closing(replies)
+    def calls(self, calls: Sequence[Call], *, timeout: float = 10.0) -> contextlib.closing[Iterator[Reply]]:
+        """The requests `ChildSession.calls` sends, each made when its reply is asked for."""
+        return contextlib.closing(self.exchange(*call_request(call)) for call in calls)
 
     def perturb(self, function: str, args: list[Any], perturbations: Sequence[tuple[int, str | None, int, Any]],
                 outputs: list[int | None], *, timeout: float = 10.0) -> Reply:

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from fake_runner import grade_in_process
+from grader.child.protocol import Opaque, kept_handle
 from grader.engine.checks import PartContext, StudentFailure
 from grader.engine.reference_source import open_reference
 from grader.lstm.grading import grade
 from grader.sandbox import ChildDied, ChildSession, ChildTimeout, resolve_sandbox
-from grader.sandbox.calls import MOST_IN_FLIGHT, CallStream, call_request
+from grader.sandbox.calls import MOST_IN_FLIGHT, Call, CallStream, call_request
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
@@ -43,6 +44,8 @@ def raise_then_loop(x):
     while float(x.reshape(-1)[0]) == 2:
         pass
     return x
+def pair(x):
+    return x, x + 1
 def how_many():
     return len(calls)
 '''
@@ -57,13 +60,17 @@ def session(tmp_path: Path):
         yield opened
 
 
+def each(function: str, inputs: list) -> list[Call]:
+    return [Call(function, args) for args in inputs]
+
+
 def first(reply) -> float:
     return float(reply.arrays[0].reshape(-1)[0])
 
 
 def test_replies_come_in_order_and_equal_those_of_single_calls(session: ChildSession) -> None:
     inputs = [[np.full((3, 4), float(index))] for index in range(20)]
-    with session.calls("double", inputs, timeout=10) as replies:
+    with session.calls(each("double", inputs), timeout=10) as replies:
         streamed = [first(reply) for reply in replies]
     single = [first(session.call("double", args, timeout=10)) for args in inputs]
     assert streamed == single == [2.0 * index for index in range(20)]
@@ -73,18 +80,18 @@ def test_requests_larger_than_the_pipe_do_not_deadlock(session: ChildSession) ->
     # each request and each reply is about 400 KiB: several times what a pipe holds
     inputs = [[np.full((50_000,), float(index))] for index in range(8)]
     started = time.monotonic()
-    with session.calls("double", inputs, timeout=10) as replies:
+    with session.calls(each("double", inputs), timeout=10) as replies:
         got = [first(reply) for reply in replies]
     assert got == [2.0 * index for index in range(8)]
     assert time.monotonic() - started < 10
 
 
 def test_small_requests_are_written_ahead_and_big_ones_one_at_a_time(session: ChildSession) -> None:
-    small = CallStream(session, [call_request("double", [np.zeros(3)], None, ())] * 10, timeout=10)
+    small = CallStream(session, [call_request(Call("double", [np.zeros(3)]))] * 10, timeout=10)
     small.fill()
     assert len(small.in_flight) == MOST_IN_FLIGHT
     small.close()
-    big = CallStream(session, [call_request("double", [np.zeros(50_000)], None, ())] * 3, timeout=10)
+    big = CallStream(session, [call_request(Call("double", [np.zeros(50_000)]))] * 3, timeout=10)
     big.fill()
     assert len(big.in_flight) == 1
     big.close()
@@ -96,7 +103,7 @@ def test_a_call_that_loops_gets_its_whole_timeout_and_kills_the_child(session: C
     inputs = [[np.full((2,), float(index)), 3.0] for index in range(8)]
     got = []
     with pytest.raises(ChildTimeout):
-        with session.calls("loop_at", inputs, timeout=1.0) as replies:
+        with session.calls(each("loop_at", inputs), timeout=1.0) as replies:
             for reply in replies:
                 got.append(first(reply))
                 waiting_since = time.monotonic()
@@ -109,7 +116,7 @@ def test_a_child_that_dies_mid_stream_raises_there(session: ChildSession) -> Non
     inputs = [[np.full((2,), float(index)), 2.0] for index in range(6)]
     got = []
     with pytest.raises(ChildDied):
-        with session.calls("exit_at", inputs, timeout=5) as replies:
+        with session.calls(each("exit_at", inputs), timeout=5) as replies:
             for reply in replies:
                 got.append(first(reply))
     assert got == [1.0, 2.0]
@@ -117,7 +124,7 @@ def test_a_child_that_dies_mid_stream_raises_there(session: ChildSession) -> Non
 
 def test_leaving_early_waits_out_the_calls_in_flight(session: ChildSession) -> None:
     inputs = [[np.full((2,), float(index))] for index in range(5)]
-    with session.calls("double", inputs, timeout=10) as replies:
+    with session.calls(each("double", inputs), timeout=10) as replies:
         assert first(next(replies)) == 0.0
     # the next request is answered by its own reply, not a stale one; the calls written ahead ran
     assert session.call("how_many", [], timeout=10).header["value"]["scalar"] == 5
@@ -129,7 +136,7 @@ def test_a_call_that_raises_fails_there_and_the_calls_after_it_are_waited_out(se
     inputs = [(np.full((2,), float(index)), 1.0) for index in range(5)]
     got = []
     with pytest.raises(StudentFailure) as failure:
-        with context.call_each("raise_at", inputs) as answers:
+        with context.call_each(each("raise_at", inputs)) as answers:
             for _ in inputs:
                 got.append(float(next(answers)[0][0]))
     assert got == [1.0]
@@ -138,11 +145,23 @@ def test_a_call_that_raises_fails_there_and_the_calls_after_it_are_waited_out(se
     assert first(session.call("double", [np.full((2,), 4.0)], timeout=10)) == 8.0
 
 
+def test_a_call_takes_what_an_earlier_call_kept_before_that_one_is_answered(session: ChildSession) -> None:
+    kept = Opaque(kept_handle("first"), "array")
+    calls = [Call("pair", [np.full((2,), 3.0)], keep=(1,), keep_as=("first",)), Call("double", [kept]),
+             Call("double", [Opaque(kept_handle("never"), "array")]), Call("double", [np.ones(2)])]
+    with session.calls(calls, timeout=10) as replies:
+        made, used, unknown, after = list(replies)
+    assert made.header["value"]["seq"][1] == {"handle": kept.handle, "type": "ndarray"}
+    assert first(used) == 8.0  # pair kept x + 1; double gave it back twice
+    assert unknown.status == "error" and "does not exist" in unknown.header["error"]
+    assert session.alive and first(after) == 2.0
+
+
 def test_a_loop_left_in_flight_costs_the_part_that_left_it_not_the_next(session: ChildSession) -> None:
     context = PartContext(session, open_reference(), seed=1, timeout=1.0)
     inputs = [(np.full((2,), float(index)),) for index in range(4)]
     with pytest.raises(StudentFailure):
-        with context.call_each("raise_then_loop", inputs) as answers:
+        with context.call_each(each("raise_then_loop", inputs)) as answers:
             for _ in inputs:
                 next(answers)
     assert not session.alive  # the loop written ahead was waited out for its timeout, then killed
@@ -177,7 +196,40 @@ def forget_gate(x, h_prev, W_f, U_f, b_f):
 """
 
 
+FORWARD_RAISES_ON_FOURTH_CALL = """
+_forward_calls = [0]
+_honest_forward = lstm_cell_forward
+def lstm_cell_forward(x, h_prev, c_prev, params):
+    _forward_calls[0] += 1
+    if _forward_calls[0] == 4:
+        raise RuntimeError("fourth call")
+    return _honest_forward(x, h_prev, c_prev, params)
+"""
+CELL_BACKWARD_WRONG_ON_THIRD_CALL = """
+_cell_calls = [0]
+_honest_cell_backward = lstm_cell_backward
+def lstm_cell_backward(dh, dc, cache):
+    _cell_calls[0] += 1
+    gradients = _honest_cell_backward(dh, dc, cache)
+    if _cell_calls[0] == 3:
+        gradients = dict(gradients, dx=gradients["dx"] * 2)
+    return gradients
+"""
+SEQUENCE_BACKWARD_RAISES_ON_SECOND_CALL = """
+_sequence_calls = [0]
+_honest_sequence_backward = lstm_backward
+def lstm_backward(dh, cache):
+    _sequence_calls[0] += 1
+    if _sequence_calls[0] == 2:
+        raise KeyError("second call")
+    return _honest_sequence_backward(dh, cache)
+"""
+
+
 @pytest.mark.parametrize("edit, file, parts", [
+    (FORWARD_RAISES_ON_FOURTH_CALL, "part1_cell_forward.py", ["lstm_cell_backward", "sigmoid_backward"]),
+    (CELL_BACKWARD_WRONG_ON_THIRD_CALL, "part2_cell_backward.py", ["lstm_cell_backward", "lstm_backward"]),
+    (SEQUENCE_BACKWARD_RAISES_ON_SECOND_CALL, "part3_sequence.py", ["lstm_backward", "tanh_backward"]),
     (RAISES_ON_THIRD_CALL, "part1_cell_forward.py", ["forget_gate", "input_gate"]),
     (WRONG_ON_SECOND_CALL, "part1_cell_forward.py", ["forget_gate", "input_gate"]),
     (BACKWARD_RAISES_ON_SECOND_CALL, "part2_cell_backward.py", ["sigmoid_backward", "tanh_backward"]),

@@ -26,7 +26,7 @@ from grader.engine.results import PartResult, Report
 from grader.lstm import get_part
 from grader.lstm.grading import grade
 from grader.engine.runner import Runner
-from grader.sandbox import ChildDied, ChildSession, Reply, Sandbox
+from grader.sandbox import ChildSession, Reply, Sandbox
 from mutants import MUTANTS, edit_of, edited_solutions
 
 SEED = 1234
@@ -109,9 +109,9 @@ def test_a_kept_output_is_a_handle_that_a_later_call_resolves_until_reset():
     assert isinstance(cache, Opaque) and np.array_equal(h, np.ones(2))
     assert np.array_equal(value_of(runner, "use", cache), np.zeros(2))
     runner.reset()
-    with pytest.raises(ChildDied):  # a handle the child no longer holds stops it
-        runner.call("use", [cache])
-    assert runner.load_result is None
+    reply = runner.call("use", [cache])  # a handle the child no longer holds: an error of that call alone
+    assert reply.status == "error" and "does not exist" in reply.header["error"]
+    assert runner.load_result is not None
 
 
 def test_perturb_stacks_one_output_per_perturbation():
@@ -181,8 +181,8 @@ def summaries(report: Report) -> list[tuple[Any, ...]]:
 class WarningsDropped(FakeRunner):
     """A fake that has drifted: it loses the warnings the child reports."""
 
-    def call(self, *args: Any, **options: Any) -> Reply:
-        reply = super().call(*args, **options)
+    def exchange(self, *args: Any, **options: Any) -> Reply:
+        reply = super().exchange(*args, **options)
         reply.header.pop("warnings", None)
         return reply
 

@@ -346,8 +346,8 @@ class ForgedSession:
     def call(self, *args, **kwargs) -> Reply:
         return Reply(dict(self.header))
 
-    def calls(self, function, arg_lists, **kwargs):
-        return contextlib.nullcontext(iter([Reply(dict(self.header)) for _ in arg_lists]))
+    def calls(self, calls, **kwargs):
+        return contextlib.nullcontext(iter([Reply(dict(self.header)) for _ in calls]))
 
     def reset(self) -> None:
         pass

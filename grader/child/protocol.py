@@ -72,14 +72,17 @@ class LoadRequest(Envelope):
     search_path: str | None
 
 
-class CallRequest(Envelope):
-    """Call a student function; outputs at positions in `keep` stay in the child as handles."""
+class CallRequest(Envelope, total=False):
+    """Call a student function; outputs at positions in `keep` stay in the child as handles,
+    named by `keep_as` when given (so a later request, sent before this one is answered,
+    can pass them back)."""
 
     op: Literal["call"]
     function: str
     args: list[ValueTree]
     arg_names: list[str] | None
     keep: list[int]
+    keep_as: list[str]
 
 
 class PerturbRequest(Envelope):
@@ -95,9 +98,9 @@ class PerturbRequest(Envelope):
 
 
 class ControlRequest(Envelope):
-    """reset: forget the handles kept for the last part; quit: exit."""
+    """reset: forget the handles kept for the last part."""
 
-    op: Literal["reset", "quit"]
+    op: Literal["reset"]
 
 
 Request = Union[HelloRequest, LoadRequest, CallRequest, PerturbRequest, ControlRequest]
@@ -141,6 +144,12 @@ class ReplyHeader(Envelope, total=False):
     modified: list[str]
     warnings: list[str]
     error: str
+
+
+def kept_handle(name: str) -> str:
+    """The handle of an object kept under a name the grader chose (`keep_as`): never one of the
+    child's own ("h0", "h1", ...)."""
+    return f"kept-{name}"
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,8 @@ unchanged (grader.engine.in_place).
 from __future__ import annotations
 
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -27,6 +26,8 @@ from grader.engine.outputs import (OutputShapeError, OutputVerdict, compare_outp
                                    partial_points, split_outputs)
 from grader.engine.parts import Case, Part
 from grader.engine.results import GradientRow, PartResult, error_listing
+from grader.child.protocol import Opaque, kept_handle
+from grader.sandbox.calls import Call
 
 
 def check_backward(part: Part, context: PartContext) -> PartResult:
@@ -87,13 +88,10 @@ def run_cases(part: Part, context: PartContext, started: float) -> CaseRun | Par
     reference = context.reference(part.name)
     cases = part.make_cases(context.seed)
     run = CaseRun(cases[0])
-    # without a cache every call is known in advance, and runs while the grader looks at the last answer
-    ahead = context.call_each(part.name, [case.args for case in cases], part.arg_names) if part.cache_from is None \
-        else nullcontext(None)
-    with ahead as answers:
+    with context.call_each(case_calls(part, cases)) as answers:  # the next calls run while the grader compares
         for case in cases:
             try:
-                args, reference_args, problem = arguments_with_cache(part, context, case)
+                _, reference_args, problem = arguments_with_cache(part, context, case, lambda: next(answers))
             except MissingCache as missing:
                 return dependency_failure(part, context, str(missing), started)
             if problem:
@@ -101,7 +99,7 @@ def run_cases(part: Part, context: PartContext, started: float) -> CaseRun | Par
             context.diagnosis_args = reference_args
             # the cache came from a wrong forward: the reference cannot judge this case
             expected = None if problem else split_outputs(part, reference(*reference_args))
-            value, modified = context.call(part.name, args, part.arg_names) if answers is None else next(answers)
+            value, modified = next(answers)
             run.changed += [name for name in modified if name not in run.changed]
             try:
                 got = split_outputs(part, value)
@@ -117,21 +115,41 @@ def run_cases(part: Part, context: PartContext, started: float) -> CaseRun | Par
     return run
 
 
+def case_calls(part: Part, cases: list[Case]) -> list[Call]:
+    """The student calls of every case, in order: the backward, after the forward that makes its cache
+    (kept in the child under a name of the case, so the backward can be sent before the forward answers)."""
+    calls = []
+    for index, case in enumerate(cases):
+        args = case.args
+        if part.cache_from is not None:
+            maker, name = part.cache_from, f"{part.name}-{index}"
+            calls.append(Call(maker.name, case.extra["forward_args"], list(maker.arg_names) or None,
+                              (maker.cache_index,), (name,)))
+            args = case.args + (Opaque(kept_handle(name), "cache"),)
+        calls.append(Call(part.name, args, list(part.arg_names) or None))
+    return calls
+
+
 class MissingCache(Exception):
     """The student's forward that makes the cache failed or returned no cache; the message says which."""
 
 
-def arguments_with_cache(part: Part, context: PartContext, case: Case) -> tuple[tuple[Any, ...], tuple[Any, ...], str]:
+def arguments_with_cache(part: Part, context: PartContext, case: Case,
+                         forward: Callable[[], tuple[Any, list[str]]] | None = None,
+                         ) -> tuple[tuple[Any, ...], tuple[Any, ...], str]:
     """The student's and the reference's arguments for one case, and why the student's cache is wrong ('').
 
     A part that takes a cache gets the student's cache (made by the student's own
-    forward, kept in the child) and the reference gets the reference's.
+    forward, kept in the child) and the reference gets the reference's. `forward`
+    gives the answer of that forward when it is already on its way (`case_calls`);
+    without it the forward is called here.
     """
     if part.cache_from is None:
         return case.args, case.args, ""
     maker, at = part.cache_from, part.cache_from.cache_index
     try:
-        forward_value, _ = context.call(maker.name, case.extra["forward_args"], maker.arg_names, keep=(at,))
+        forward_value, _ = forward() if forward is not None else context.call(
+            maker.name, case.extra["forward_args"], maker.arg_names, keep=(at,))
     except StudentFailure as failure:
         raise MissingCache(f"which failed: {failure.messages[0]}") from None
     if not isinstance(forward_value, (tuple, list)) or len(forward_value) <= at:

@@ -10,6 +10,7 @@ from grader.engine.outputs import (OutputShapeError, OutputVerdict, compare_outp
                                    partial_points, split_outputs)
 from grader.engine.parts import Part
 from grader.engine.results import Diagnosis, PartResult
+from grader.sandbox.calls import Call
 
 
 def check_values(part: Part, context: PartContext) -> PartResult:
@@ -20,7 +21,8 @@ def check_values(part: Part, context: PartContext) -> PartResult:
     reference = context.reference(part.name)
     observations: list[Observation] = []
     cases = part.make_cases(context.seed)
-    with context.call_each(part.name, [case.args for case in cases], part.arg_names, part.kept_outputs) as answers:
+    calls = [Call(part.name, case.args, list(part.arg_names) or None, part.kept_outputs) for case in cases]
+    with context.call_each(calls) as answers:
         for case in cases:
             context.diagnosis_args = case.args  # before the answer: a failing call is diagnosed on its own case
             expected = split_outputs(part, reference(*case.args))

@@ -24,6 +24,7 @@ from grader.engine.results import Diagnosis, PartResult
 from grader.engine.runner import Runner
 from grader.engine.variants import exception_line
 from grader.sandbox import DEFAULT_TIMEOUT, ChildDied, ChildTimeout, Reply, SandboxUnavailable
+from grader.sandbox.calls import Call
 
 
 class StudentFailure(Exception):
@@ -69,16 +70,21 @@ class PartContext:
         return self.answer(function, reply)
 
     @contextmanager
-    def call_each(self, function: str, arg_lists: list[tuple[Any, ...]], arg_names: tuple[str, ...] = (),
-                  keep: tuple[int, ...] = ()) -> Iterator[Iterator[tuple[Any, list[str]]]]:
-        """`call` on each argument list in order, as an iterator of its answers; the next calls are
-        already in flight while the grader looks at one (the runner's `calls`). Leaving the block
-        early waits out the calls still running, so the next request finds the child idle."""
-        self.ensure_loaded(function)
-        with self.session.calls(function, [list(args) for args in arg_lists], arg_names=list(arg_names) or None,
-                                keep=keep, timeout=self.timeout) as replies:
-            yield (self.answer(function, self.answered(function, self.too_slow(function), lambda: next(replies)))
-                   for _ in arg_lists)
+    def call_each(self, calls: list[Call]) -> Iterator[Iterator[tuple[Any, list[str]]]]:
+        """`call` for each of `calls` in order, as an iterator of their answers; the next calls are
+        already in flight while the grader looks at one (the runner's `calls`). Nothing is sent
+        before the first answer is asked for, and a failure is raised where the same calls made
+        one at a time would raise it. Leaving the block early waits out the calls still running,
+        so the next request finds the child idle."""
+        with self.session.calls(calls, timeout=self.timeout) as replies:
+            yield self.answers(calls, replies)
+
+    def answers(self, calls: list[Call], replies: Iterator[Reply]) -> Iterator[tuple[Any, list[str]]]:
+        for position, call in enumerate(calls):
+            if position == 0:
+                self.ensure_loaded(call.function)  # later functions that are missing: the child says so
+            reply = self.answered(call.function, self.too_slow(call.function), lambda: next(replies))
+            yield self.answer(call.function, reply)
 
     def too_slow(self, function: str) -> str:
         return f"{function} did not finish within {self.timeout:g} s and was stopped (an endless loop?)"

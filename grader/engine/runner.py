@@ -16,6 +16,7 @@ from grader.sandbox.launch import DEFAULT_TIMEOUT
 if TYPE_CHECKING:
     from grader.engine.gradcheck import Perturbation
     from grader.sandbox import LoadResult, Reply
+    from grader.sandbox.calls import Call
 
 
 @runtime_checkable
@@ -58,12 +59,13 @@ class Runner(Protocol):
         """
         ...
 
-    def calls(self, function: str, arg_lists: Sequence[Sequence[Any]], *, arg_names: list[str] | None = None,
-              keep: tuple[int, ...] = (), timeout: float = DEFAULT_TIMEOUT) -> ContextManager[Iterator[Reply]]:
-        """`call` on each argument list, in order: a context manager whose value yields each reply.
+    def calls(self, calls: Sequence[Call], *, timeout: float = DEFAULT_TIMEOUT) -> ContextManager[Iterator[Reply]]:
+        """Make `calls` (`grader.sandbox.calls.Call`) in order: a context manager whose value yields
+        each reply, as `call` would give it.
 
         The calls may run while the caller is still looking at earlier replies
-        (`grader.sandbox.calls.CallStream`); leaving the block waits out what is
+        (`grader.sandbox.calls.CallStream`), and a call may take an object an
+        earlier one kept (`Call.keep_as`); leaving the block waits out what is
         left, so the next request finds the runner idle. A call that fails raises
         there, as `call` would, and no reply follows it.
         """

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fcntl
 from collections import deque
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
@@ -43,13 +44,28 @@ def reply_budget(arrays: list[np.ndarray], copies: int = 1) -> int:
     return REPLY_FLOOR_BYTES + REPLY_GROWTH * sent * max(copies, 1)
 
 
-def call_request(function: str, args: Sequence[Any], arg_names: list[str] | None,
-                 keep: tuple[int, ...]) -> Request:
-    """The request that calls `function(*args)`; outputs at positions in `keep` stay in the child."""
+@dataclass(frozen=True)
+class Call:
+    """One call of a student function: `function(*args)`; the outputs at positions in `keep` stay in
+    the child, under the names in `keep_as` when given (`protocol.kept_handle`), so that a call sent
+    before this one is answered can take them as `Opaque(kept_handle(name), ...)`."""
+
+    function: str
+    args: Sequence[Any]
+    arg_names: list[str] | None = None
+    keep: tuple[int, ...] = ()
+    keep_as: tuple[str, ...] = ()
+
+
+def call_request(call: Call) -> Request:
+    """The request that makes `call`."""
     arrays: list[np.ndarray] = []
-    trees = [protocol.encode_value(arg, arrays) for arg in args]
-    return ({"op": "call", "function": function, "args": trees, "arg_names": arg_names, "keep": list(keep)},
-            arrays, reply_budget(arrays))
+    trees = [protocol.encode_value(arg, arrays) for arg in call.args]
+    header = {"op": "call", "function": call.function, "args": trees, "arg_names": call.arg_names,
+              "keep": list(call.keep)}
+    if call.keep_as:
+        header["keep_as"] = list(call.keep_as)
+    return header, arrays, reply_budget(arrays)
 
 
 def perturb_request(function: str, args: Sequence[Any], perturbations: Sequence[tuple[int, str | None, int, Any]],
@@ -84,7 +100,7 @@ class CallStream:
         self.pending = deque(requests)
         self.timeout = timeout
         self.in_flight: deque[tuple[int, int, int]] = deque()  # (request id, bytes, reply budget)
-        self.room = pipe_capacity(session.process.stdin) // 4 if session.process is not None else 0
+        self.room: int | None = None  # known once the child runs: it may be started after this stream
 
     def __iter__(self) -> Iterator[Reply]:
         return self
@@ -103,11 +119,13 @@ class CallStream:
 
     def fill(self) -> None:
         """Write the next requests while they fit (at least one when nothing is in flight)."""
+        if self.room is None and self.session.process is not None:
+            self.room = pipe_capacity(self.session.process.stdin) // 4
         while self.pending and len(self.in_flight) < MOST_IN_FLIGHT:
             header, arrays, budget = self.pending[0]
             request_id = self.session.request_count + 1
             message = protocol.encode_message(dict(header, id=request_id), arrays)
-            if self.in_flight and sum(size for _, size, _ in self.in_flight) + len(message) > self.room:
+            if self.in_flight and sum(size for _, size, _ in self.in_flight) + len(message) > (self.room or 0):
                 return
             self.pending.popleft()
             self.session.next_id()

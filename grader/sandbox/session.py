@@ -24,7 +24,7 @@ from typing import Any, Sequence, cast
 import numpy as np
 
 from grader.child import protocol
-from grader.sandbox.calls import REPLY_FLOOR_BYTES, CallStream, call_request, perturb_request
+from grader.sandbox.calls import REPLY_FLOOR_BYTES, Call, CallStream, call_request, perturb_request
 from grader.sandbox.launch import (DEFAULT_TIMEOUT, FULL_LANDLOCK_ABI, HELLO_TIMEOUT, Launched, Sandbox,
                                    SandboxFailure, start_child)
 from grader.sandbox.probe_cache import forget_probes
@@ -299,14 +299,13 @@ class ChildSession:
     def call(self, function: str, args: list[Any], *, arg_names: list[str] | None = None,
              keep: tuple[int, ...] = (), timeout: float = DEFAULT_TIMEOUT) -> Reply:
         """Call a student function; outputs at positions in `keep` stay in the child."""
-        header, arrays, budget = call_request(function, args, arg_names, keep)
+        header, arrays, budget = call_request(Call(function, args, arg_names, keep))
         return self.request(header, arrays, timeout, budget)
 
-    def calls(self, function: str, arg_lists: Sequence[Sequence[Any]], *, arg_names: list[str] | None = None,
-              keep: tuple[int, ...] = (), timeout: float = DEFAULT_TIMEOUT) -> CallStream:
-        """Call a student function on each argument list, several calls in flight at once
-        (grader.sandbox.calls); use it in a `with` block, which waits out what is left unread."""
-        return CallStream(self, [call_request(function, args, arg_names, keep) for args in arg_lists], timeout)
+    def calls(self, calls: Sequence[Call], *, timeout: float = DEFAULT_TIMEOUT) -> CallStream:
+        """Make `calls` in order, several in flight at once (grader.sandbox.calls); use it in a
+        `with` block, which waits out what is left unread."""
+        return CallStream(self, [call_request(call) for call in calls], timeout)
 
     def perturb(self, function: str, args: list[Any], perturbations: list[tuple[int, str | None, int, Any]],
                 outputs: list[int | None], *, timeout: float = DEFAULT_TIMEOUT) -> Reply:
