@@ -47,7 +47,7 @@ from grader.lstm import all_parts, get_part
 from grader.lstm.grading import grade
 from grader.sandbox.safe_text import clean_tree
 from grader.sandbox import ChildDied, LoadResult, Reply
-from grader.sandbox.calls import Call, call_request, reply_budget
+from grader.sandbox.calls import Call, Perturb, call_request, perturb_request, reply_budget, request_for
 
 ISOLATION = "in-process fake runner (tests only): no isolation"
 # loaded by path, never imported by name: importing it runs its start-up on the test's command line
@@ -154,19 +154,14 @@ class FakeRunner:
         """The request `ChildSession.call` sends; `timeout` is not enforced."""
         return self.exchange(*call_request(Call(function, args, arg_names, keep)))
 
-    def calls(self, calls: Sequence[Call], *, timeout: float = 10.0) -> contextlib.closing[Iterator[Reply]]:
+    def calls(self, items: Sequence[Call | Perturb], *, timeout: float = 10.0) -> contextlib.closing[Iterator[Reply]]:
         """The requests `ChildSession.calls` sends, each made when its reply is asked for."""
-        return contextlib.closing(self.exchange(*call_request(call)) for call in calls)
+        return contextlib.closing(self.exchange(*request_for(item)) for item in items)
 
     def perturb(self, function: str, args: list[Any], perturbations: Sequence[tuple[int, str | None, int, Any]],
                 outputs: list[int | None], *, timeout: float = 10.0) -> Reply:
         """The request `ChildSession.perturb` sends; `timeout` is not enforced."""
-        arrays: list[np.ndarray] = []
-        trees = [protocol.encode_value(arg, arrays) for arg in args]
-        return self.exchange({"op": "perturb", "function": function, "args": trees,
-                              "perturbations": protocol.encode_perturbations(perturbations, arrays),
-                              "outputs": outputs},
-                             arrays, reply_budget(arrays, copies=len(perturbations) * max(len(outputs), 1)))
+        return self.exchange(*perturb_request(Perturb(function, args, perturbations, outputs)))
 
     def reset(self) -> None:
         """Forget the objects kept for the last part."""

@@ -13,7 +13,7 @@ from grader.engine.checks import PartContext, StudentFailure
 from grader.engine.reference_source import open_reference
 from grader.lstm.grading import grade
 from grader.sandbox import ChildDied, ChildSession, ChildTimeout, resolve_sandbox
-from grader.sandbox.calls import MOST_IN_FLIGHT, Call, CallStream, call_request
+from grader.sandbox.calls import MOST_IN_FLIGHT, Call, CallStream
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
@@ -87,11 +87,11 @@ def test_requests_larger_than_the_pipe_do_not_deadlock(session: ChildSession) ->
 
 
 def test_small_requests_are_written_ahead_and_big_ones_one_at_a_time(session: ChildSession) -> None:
-    small = CallStream(session, [call_request(Call("double", [np.zeros(3)]))] * 10, timeout=10)
+    small = CallStream(session, [Call("double", [np.zeros(3)])] * 10, timeout=10)
     small.fill()
     assert len(small.in_flight) == MOST_IN_FLIGHT
     small.close()
-    big = CallStream(session, [call_request(Call("double", [np.zeros(50_000)]))] * 3, timeout=10)
+    big = CallStream(session, [Call("double", [np.zeros(50_000)])] * 3, timeout=10)
     big.fill()
     assert len(big.in_flight) == 1
     big.close()

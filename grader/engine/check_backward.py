@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -21,7 +21,8 @@ from grader.engine.compare import compare_array, describe_value, shape_problem
 from grader.engine.diagnose import Observation
 from grader.engine.forward_blame import ForwardCase, proven_right_backward
 from grader.engine.in_place import PassedOn, in_place_messages, root_name, slice_text, with_in_place_policy
-from grader.engine.numerical_check import forward_label, precision_note, run_numerical_check
+from grader.engine.numerical_check import (forward_label, precision_note, prepare_numerical_check,
+                                           run_numerical_check)
 from grader.engine.outputs import (OutputShapeError, OutputVerdict, compare_outputs, finish, make_mismatch,
                                    partial_points, split_outputs)
 from grader.engine.parts import Case, Part
@@ -34,10 +35,14 @@ def check_backward(part: Part, context: PartContext) -> PartResult:
     """Backward parts: every gradient against the reference and against numerical
     gradients of the student's own forward, every argument left as it was."""
     started = time.perf_counter()
-    run = run_cases(part, context, started)
-    if isinstance(run, PartResult):
-        return run
-    numerical = run_numerical_check(part, context, run.gradient_case)
+    cases = part.make_cases(context.seed)
+    prepared = prepare_numerical_check(part, cases)
+    # every call is known before the first answer: the next ones run while the grader compares
+    with context.call_each(case_calls(part, cases) + (prepared.items if prepared else [])) as answers:
+        run = run_cases(part, context, started, cases, answers)
+        if isinstance(run, PartResult):
+            return run
+        numerical = run_numerical_check(part, context, run.gradient_case, prepared, answers)
     forward_problem, numerical_note = run.forward_problem, ""
     if part.cache_from is None and part.forward and numerical.forward_note:
         forward_problem = numerical.forward_note
@@ -82,36 +87,36 @@ def forward_case(part: Part, context: PartContext, case: Case, got: dict[str, An
     return ForwardCase(case.extra["forward_args"], named(forward_value), named(forward_expected), case.args, got)
 
 
-def run_cases(part: Part, context: PartContext, started: float) -> CaseRun | PartResult:
-    """Run the student's backward on every case and compare with the reference where that can judge;
-    a PartResult when the part cannot be checked further."""
+def run_cases(part: Part, context: PartContext, started: float, cases: list[Case],
+              answers: Iterator[tuple[Any, list[str]]]) -> CaseRun | PartResult:
+    """The student's backward on every case (its answers, and those of the forwards that make its
+    cache, from `answers`, in the order of `case_calls`), compared with the reference where that can
+    judge; a PartResult when the part cannot be checked further."""
     reference = context.reference(part.name)
-    cases = part.make_cases(context.seed)
     run = CaseRun(cases[0])
-    with context.call_each(case_calls(part, cases)) as answers:  # the next calls run while the grader compares
-        for case in cases:
-            try:
-                _, reference_args, problem = arguments_with_cache(part, context, case, lambda: next(answers))
-            except MissingCache as missing:
-                return dependency_failure(part, context, str(missing), started)
-            if problem:
-                run.forward_problem = run.forward_problem or f"case {case.label}: {problem}"
-            context.diagnosis_args = reference_args
-            # the cache came from a wrong forward: the reference cannot judge this case
-            expected = None if problem else split_outputs(part, reference(*reference_args))
-            value, modified = next(answers)
-            run.changed += [name for name in modified if name not in run.changed]
-            try:
-                got = split_outputs(part, value)
-            except OutputShapeError as error:
-                return finish(part, context, "fail", 0, [f"case {case.label}: {error}"], started)
-            if case.gradient_check:
-                run.gradient_case = (case, got)
-            if expected is None:
-                run.forward_cases.append(forward_case(part, context, case, got))
-                continue
-            compare_outputs(part, run.verdicts, case, got, expected)
-            run.observations.append(Observation(reference_args, got, expected))
+    for case in cases:
+        try:
+            _, reference_args, problem = arguments_with_cache(part, context, case, lambda: next(answers))
+        except MissingCache as missing:
+            return dependency_failure(part, context, str(missing), started)
+        if problem:
+            run.forward_problem = run.forward_problem or f"case {case.label}: {problem}"
+        context.diagnosis_args = reference_args
+        # the cache came from a wrong forward: the reference cannot judge this case
+        expected = None if problem else split_outputs(part, reference(*reference_args))
+        value, modified = next(answers)
+        run.changed += [name for name in modified if name not in run.changed]
+        try:
+            got = split_outputs(part, value)
+        except OutputShapeError as error:
+            return finish(part, context, "fail", 0, [f"case {case.label}: {error}"], started)
+        if case.gradient_check:
+            run.gradient_case = (case, got)
+        if expected is None:
+            run.forward_cases.append(forward_case(part, context, case, got))
+            continue
+        compare_outputs(part, run.verdicts, case, got, expected)
+        run.observations.append(Observation(reference_args, got, expected))
     return run
 
 

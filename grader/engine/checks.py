@@ -24,7 +24,7 @@ from grader.engine.results import Diagnosis, PartResult
 from grader.engine.runner import Runner
 from grader.engine.variants import exception_line
 from grader.sandbox import DEFAULT_TIMEOUT, ChildDied, ChildTimeout, Reply, SandboxUnavailable
-from grader.sandbox.calls import Call
+from grader.sandbox.calls import Call, Perturb, time_for
 
 
 class StudentFailure(Exception):
@@ -70,21 +70,28 @@ class PartContext:
         return self.answer(function, reply)
 
     @contextmanager
-    def call_each(self, calls: list[Call]) -> Iterator[Iterator[tuple[Any, list[str]]]]:
-        """`call` for each of `calls` in order, as an iterator of their answers; the next calls are
-        already in flight while the grader looks at one (the runner's `calls`). Nothing is sent
-        before the first answer is asked for, and a failure is raised where the same calls made
-        one at a time would raise it. Leaving the block early waits out the calls still running,
-        so the next request finds the child idle."""
-        with self.session.calls(calls, timeout=self.timeout) as replies:
-            yield self.answers(calls, replies)
+    def call_each(self, items: list[Call | Perturb]) -> Iterator[Iterator[Any]]:
+        """`call` (or `perturb`) for each of `items` in order, as an iterator of their answers; the
+        next ones are already in flight while the grader looks at one (the runner's `calls`).
+        Nothing is sent before the first answer is asked for, and a failure is raised where the
+        same requests made one at a time would raise it. Leaving the block early waits out what
+        is still running, so the next request finds the child idle."""
+        with self.session.calls(items, timeout=self.timeout) as replies:
+            yield self.answers(items, replies)
 
-    def answers(self, calls: list[Call], replies: Iterator[Reply]) -> Iterator[tuple[Any, list[str]]]:
-        for position, call in enumerate(calls):
+    def answers(self, items: list[Call | Perturb], replies: Iterator[Reply]) -> Iterator[Any]:
+        for position, item in enumerate(items):
             if position == 0:
-                self.ensure_loaded(call.function)  # later functions that are missing: the child says so
-            reply = self.answered(call.function, self.too_slow(call.function), lambda: next(replies))
-            yield self.answer(call.function, reply)
+                self.ensure_loaded(item.function)  # later functions that are missing: the child says so
+            if isinstance(item, Perturb):
+                yield self.answered(item.function, self.too_slow_for_gradients(item.function),
+                                    lambda: next(replies)).arrays
+                continue
+            reply = self.answered(item.function, self.too_slow(item.function), lambda: next(replies))
+            yield self.answer(item.function, reply)
+
+    def too_slow_for_gradients(self, function: str) -> str:
+        return f"{function} was too slow for the numerical gradient check"
 
     def too_slow(self, function: str) -> str:
         return f"{function} did not finish within {self.timeout:g} s and was stopped (an endless loop?)"
@@ -102,9 +109,10 @@ class PartContext:
     def perturb(self, function: str, args: tuple[Any, ...], plan: list[gradcheck.Perturbation],
                 outputs: list[int | None]) -> list[np.ndarray]:
         """The student's forward at every perturbation of the plan; one stacked array per output."""
-        reply = self.ask(function, f"{function} was too slow for the numerical gradient check",
+        perturb = Perturb(function, args, plan, outputs)
+        reply = self.ask(function, self.too_slow_for_gradients(function),
                          lambda: self.session.perturb(function, list(args), plan, outputs,
-                                                      timeout=self.timeout * 3))
+                                                      timeout=time_for(perturb, self.timeout)))
         return reply.arrays
 
     def ask(self, function: str, too_slow: str, send: Callable[[], Reply]) -> Reply:

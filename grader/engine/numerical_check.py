@@ -9,7 +9,7 @@ message says so: its rounding noise is never reported as a wrong backward.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -17,6 +17,7 @@ from grader.engine import gradcheck
 from grader.engine.checks import PartContext, StudentFailure
 from grader.engine.compare import REAL_KINDS, compare_array, shape_problem
 from grader.engine.parts import Case, NumericalSetup, Part
+from grader.sandbox.calls import Call, Perturb
 
 
 @dataclass(frozen=True)
@@ -37,17 +38,46 @@ class NumericalCheck:
     precision: gradcheck.Precision = gradcheck.FLOAT64
 
 
-def run_numerical_check(part: Part, context: PartContext, gradient_case: tuple[Case, dict[str, Any]] | None
-                        ) -> NumericalCheck:
-    """Relative error of each student gradient against central differences of its forward."""
+@dataclass(frozen=True)
+class Prepared:
+    """The student requests of a numerical check, made before the part's first answer so that they
+    run while the grader compares: the student's own forward at the check's point (when it is
+    checked there) and the forward at every perturbation of the float64 plan and the probes."""
+
+    case: Case
+    setup: NumericalSetup
+    items: list[Call | Perturb]
+
+
+def prepare_numerical_check(part: Part, cases: list[Case]) -> Prepared | None:
+    """The requests `run_numerical_check` will make on the last case marked for it; None when it
+    makes none in the child (no such case, or the grader's own forward)."""
+    marked = [case for case in cases if case.gradient_check]
+    forward = part.forward
+    if not marked or part.numerical is None or part.local_forward is not None or forward is None:
+        return None
+    setup = part.numerical(marked[-1])
+    items: list[Call | Perturb] = []
+    if part.cache_from is None:
+        items.append(Call(forward.name, setup.forward_args, list(forward.arg_names) or None))
+    probed = gradcheck.perturbations_for(setup) + gradcheck.probe_plan(setup)
+    items.append(Perturb(forward.name, setup.forward_args, probed, gradcheck.output_indices(setup)))
+    return Prepared(marked[-1], setup, items)
+
+
+def run_numerical_check(part: Part, context: PartContext, gradient_case: tuple[Case, dict[str, Any]] | None,
+                        prepared: Prepared | None = None, answers: Iterator[Any] | None = None) -> NumericalCheck:
+    """Relative error of each student gradient against central differences of its forward; with
+    `prepared`, its requests' answers come from `answers` (they were sent with the part's calls)."""
     if gradient_case is None or part.numerical is None or (part.local_forward is None and part.forward is None):
         return NumericalCheck()
     case, got = gradient_case
-    setup = part.numerical(case)
+    ahead = answers if prepared is not None and prepared.case is case else None
+    setup = prepared.setup if ahead is not None and prepared is not None else part.numerical(case)
     forward_note = ""
     try:
-        forward_note = own_forward_note(part, context, setup)
-        numerical, precision = numerical_gradients_of(part, context, setup)
+        forward_note = own_forward_note(part, context, setup, ahead)
+        numerical, precision = numerical_gradients_of(part, context, setup, ahead)
     except StudentFailure as failure:
         return NumericalCheck(forward_note=f"your {forward_label(part)} could not be run ({failure.messages[0]})")
     except gradcheck.StackError as error:
@@ -65,12 +95,13 @@ def run_numerical_check(part: Part, context: PartContext, gradient_case: tuple[C
     return NumericalCheck(errors, forward_note, depends_on_inputs, precision)
 
 
-def own_forward_note(part: Part, context: PartContext, setup: NumericalSetup) -> str:
+def own_forward_note(part: Part, context: PartContext, setup: NumericalSetup, ahead: Iterator[Any] | None = None
+                     ) -> str:
     """For a backward part without a cache: why the student's own forward is wrong at the check's point, or ''."""
     forward = part.forward
     if part.local_forward is not None or forward is None or part.cache_from is not None:
         return ""
-    own, _ = context.call(forward.name, setup.forward_args, forward.arg_names)
+    own, _ = next(ahead) if ahead is not None else context.call(forward.name, setup.forward_args, forward.arg_names)
     expected = context.reference(forward.name)(*setup.forward_args)
     comparison = compare_array(own, expected)
     if comparison.ok:
@@ -78,7 +109,7 @@ def own_forward_note(part: Part, context: PartContext, setup: NumericalSetup) ->
     return shape_problem(forward.name, "", own, expected.shape) or f"your {forward.name} is wrong ({comparison.problem})"
 
 
-def numerical_gradients_of(part: Part, context: PartContext, setup: NumericalSetup
+def numerical_gradients_of(part: Part, context: PartContext, setup: NumericalSetup, ahead: Iterator[Any] | None = None
                            ) -> tuple[dict[str, gradcheck.Estimate], gradcheck.Precision]:
     """Central differences of the part's forward, with a step suited to its precision ({} when none is).
 
@@ -94,8 +125,8 @@ def numerical_gradients_of(part: Part, context: PartContext, setup: NumericalSet
     if forward is None:
         return {}, gradcheck.FLOAT64
     probed = plan + gradcheck.probe_plan(setup)
-    stacks = gradcheck.checked_stacks(setup, probed, context.perturb(forward.name, setup.forward_args, probed,
-                                                                     outputs))
+    arrays = next(ahead) if ahead is not None else context.perturb(forward.name, setup.forward_args, probed, outputs)
+    stacks = gradcheck.checked_stacks(setup, probed, arrays)
     main, probe = [stack[:len(plan)] for stack in stacks], [stack[len(plan):] for stack in stacks]
     precision = gradcheck.precision_of(main, probe)
     if not precision.meaningful:

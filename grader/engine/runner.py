@@ -16,7 +16,7 @@ from grader.sandbox.launch import DEFAULT_TIMEOUT
 if TYPE_CHECKING:
     from grader.engine.gradcheck import Perturbation
     from grader.sandbox import LoadResult, Reply
-    from grader.sandbox.calls import Call
+    from grader.sandbox.calls import Call, Perturb
 
 
 @runtime_checkable
@@ -59,9 +59,10 @@ class Runner(Protocol):
         """
         ...
 
-    def calls(self, calls: Sequence[Call], *, timeout: float = DEFAULT_TIMEOUT) -> ContextManager[Iterator[Reply]]:
-        """Make `calls` (`grader.sandbox.calls.Call`) in order: a context manager whose value yields
-        each reply, as `call` would give it.
+    def calls(self, items: Sequence[Call | Perturb], *, timeout: float = DEFAULT_TIMEOUT
+              ) -> ContextManager[Iterator[Reply]]:
+        """Make `items` (`grader.sandbox.calls.Call` and `Perturb`) in order: a context manager whose
+        value yields each reply, as `call` or `perturb` would give it.
 
         The calls may run while the caller is still looking at earlier replies
         (`grader.sandbox.calls.CallStream`), and a call may take an object an

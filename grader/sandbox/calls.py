@@ -68,14 +68,35 @@ def call_request(call: Call) -> Request:
     return header, arrays, reply_budget(arrays)
 
 
-def perturb_request(function: str, args: Sequence[Any], perturbations: Sequence[tuple[int, str | None, int, Any]],
-                    outputs: list[int | None]) -> Request:
-    """The request that calls `function` once per perturbation and stacks the chosen outputs."""
+@dataclass(frozen=True)
+class Perturb:
+    """`function` called once per perturbation of `args` (grader.engine.gradcheck plans them), the
+    `outputs` stacked; it may take `slower` times a call's timeout."""
+
+    function: str
+    args: Sequence[Any]
+    perturbations: Sequence[tuple[int, str | None, int, Any]]
+    outputs: list[int | None]
+    slower: float = 3.0
+
+
+def perturb_request(perturb: Perturb) -> Request:
+    """The request that makes `perturb`."""
     arrays: list[np.ndarray] = []
-    trees = [protocol.encode_value(arg, arrays) for arg in args]
-    return ({"op": "perturb", "function": function, "args": trees,
-             "perturbations": protocol.encode_perturbations(perturbations, arrays), "outputs": outputs},
-            arrays, reply_budget(arrays, copies=len(perturbations) * max(len(outputs), 1)))
+    trees = [protocol.encode_value(arg, arrays) for arg in perturb.args]
+    return ({"op": "perturb", "function": perturb.function, "args": trees,
+             "perturbations": protocol.encode_perturbations(perturb.perturbations, arrays),
+             "outputs": perturb.outputs},
+            arrays, reply_budget(arrays, copies=len(perturb.perturbations) * max(len(perturb.outputs), 1)))
+
+
+def request_for(item: Call | Perturb) -> Request:
+    return call_request(item) if isinstance(item, Call) else perturb_request(item)
+
+
+def time_for(item: Call | Perturb, timeout: float) -> float:
+    """The seconds `item` may take when a call may take `timeout`."""
+    return timeout * item.slower if isinstance(item, Perturb) else timeout
 
 
 def pipe_capacity(pipe: Any) -> int:
@@ -87,7 +108,7 @@ def pipe_capacity(pipe: Any) -> int:
 
 
 class CallStream:
-    """Replies to `requests`, in order, each within `timeout` seconds of the previous one.
+    """Replies to `items`, in order, each within its time (`time_for`) of the previous one.
 
     Iterating yields each `Reply`, or raises ChildTimeout / ChildDied where that
     call failed (the child is then dead, and the rest is dropped). `close`
@@ -95,11 +116,10 @@ class CallStream:
     child idle; one that does not come in time kills the child, as any timeout.
     """
 
-    def __init__(self, session: ChildSession, requests: Sequence[Request], timeout: float) -> None:
+    def __init__(self, session: ChildSession, items: Sequence[Call | Perturb], timeout: float) -> None:
         self.session = session
-        self.pending = deque(requests)
-        self.timeout = timeout
-        self.in_flight: deque[tuple[int, int, int]] = deque()  # (request id, bytes, reply budget)
+        self.pending = deque((request_for(item), time_for(item, timeout)) for item in items)
+        self.in_flight: deque[tuple[int, int, int, float]] = deque()  # (request id, bytes, reply budget, seconds)
         self.room: int | None = None  # known once the child runs: it may be started after this stream
 
     def __iter__(self) -> Iterator[Reply]:
@@ -109,41 +129,47 @@ class CallStream:
         self.fill()
         if not self.in_flight:
             raise StopIteration
-        request_id, _, budget = self.in_flight.popleft()
+        request_id, _, budget, seconds = self.in_flight.popleft()
         try:
-            return self.session.receive(request_id, self.timeout, budget)
+            return self.session.receive(request_id, seconds, budget)
         except BaseException:
             self.pending.clear()
             self.in_flight.clear()
             raise
 
     def fill(self) -> None:
-        """Write the next requests while they fit (at least one when nothing is in flight)."""
+        """Write the next requests while they fit (at least one when nothing is in flight), in one write."""
         if self.room is None and self.session.process is not None:
             self.room = pipe_capacity(self.session.process.stdin) // 4
+        messages = []
+        used = sum(size for _, size, _, _ in self.in_flight)
         while self.pending and len(self.in_flight) < MOST_IN_FLIGHT:
-            header, arrays, budget = self.pending[0]
+            (header, arrays, budget), seconds = self.pending[0]
             request_id = self.session.request_count + 1
             message = protocol.encode_message(dict(header, id=request_id), arrays)
-            if self.in_flight and sum(size for _, size, _ in self.in_flight) + len(message) > (self.room or 0):
-                return
+            if self.in_flight and used + len(message) > (self.room or 0):
+                break
             self.pending.popleft()
             self.session.next_id()
-            try:
-                self.session.send(message)
-            except BaseException:
-                self.pending.clear()
-                self.in_flight.clear()
-                raise
-            self.in_flight.append((request_id, len(message), budget))
+            messages.append(message)
+            used += len(message)
+            self.in_flight.append((request_id, len(message), budget, seconds))
+        if not messages:
+            return
+        try:
+            self.session.send(b"".join(messages))
+        except BaseException:
+            self.pending.clear()
+            self.in_flight.clear()
+            raise
 
     def close(self) -> None:
         """Wait out the replies still in flight, and send nothing more."""
         self.pending.clear()
         while self.in_flight:
-            request_id, _, budget = self.in_flight.popleft()
+            request_id, _, budget, seconds = self.in_flight.popleft()
             try:
-                self.session.receive(request_id, self.timeout, budget)
+                self.session.receive(request_id, seconds, budget)
             except Exception:  # noqa: BLE001  (ChildTimeout, ChildDied: the child is killed; nothing is owed)
                 self.in_flight.clear()
 

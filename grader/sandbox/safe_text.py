@@ -36,6 +36,8 @@ def clean_text(value: Any, limit: int = DEFAULT_LIMIT) -> str:
             value = str(value)
         except Exception:  # noqa: BLE001  (a hostile __str__)
             value = f"<{type(value).__name__} that cannot be shown>"
+    if len(value) <= limit and value.isascii() and value.isprintable():
+        return value  # only space to "~": nothing below could change it (most keys and names)
     if len(value) > 4 * limit:
         value = value[: 4 * limit]  # keep the regular expressions below linear in `limit`
     text = _SURROGATE.sub(REPLACEMENT, value)

@@ -24,7 +24,7 @@ from typing import Any, Sequence, cast
 import numpy as np
 
 from grader.child import protocol
-from grader.sandbox.calls import REPLY_FLOOR_BYTES, Call, CallStream, call_request, perturb_request
+from grader.sandbox.calls import REPLY_FLOOR_BYTES, Call, CallStream, Perturb, call_request, perturb_request
 from grader.sandbox.launch import (DEFAULT_TIMEOUT, FULL_LANDLOCK_ABI, HELLO_TIMEOUT, Launched, Sandbox,
                                    SandboxFailure, start_child)
 from grader.sandbox.probe_cache import forget_probes
@@ -243,7 +243,7 @@ class ChildSession:
         return self.request_count
 
     def send(self, message: bytes) -> int:
-        """Write one encoded request (its header's "id" from `next_id`); returns that id."""
+        """Write encoded requests (their headers' "id"s from `next_id`); returns the last id."""
         if self.process is None or self.process.stdin is None:
             raise ChildDied("the child is not running")
         try:
@@ -302,15 +302,15 @@ class ChildSession:
         header, arrays, budget = call_request(Call(function, args, arg_names, keep))
         return self.request(header, arrays, timeout, budget)
 
-    def calls(self, calls: Sequence[Call], *, timeout: float = DEFAULT_TIMEOUT) -> CallStream:
-        """Make `calls` in order, several in flight at once (grader.sandbox.calls); use it in a
+    def calls(self, items: Sequence[Call | Perturb], *, timeout: float = DEFAULT_TIMEOUT) -> CallStream:
+        """Make `items` in order, several in flight at once (grader.sandbox.calls); use it in a
         `with` block, which waits out what is left unread."""
-        return CallStream(self, [call_request(call) for call in calls], timeout)
+        return CallStream(self, items, timeout)
 
     def perturb(self, function: str, args: list[Any], perturbations: list[tuple[int, str | None, int, Any]],
                 outputs: list[int | None], *, timeout: float = DEFAULT_TIMEOUT) -> Reply:
         """Call `function` once per perturbation; the reply holds one stacked array per output."""
-        header, arrays, budget = perturb_request(function, args, perturbations, outputs)
+        header, arrays, budget = perturb_request(Perturb(function, args, perturbations, outputs))
         return self.request(header, arrays, timeout, budget)
 
     def reset(self, timeout: float = RESET_TIMEOUT) -> None:
