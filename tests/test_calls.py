@@ -169,61 +169,27 @@ def test_a_loop_left_in_flight_costs_the_part_that_left_it_not_the_next(session:
     assert float(value[0]) == 4.0
 
 
-RAISES_ON_THIRD_CALL = """
-_calls = [0]
-_honest = forget_gate
-def forget_gate(x, h_prev, W_f, U_f, b_f):
-    _calls[0] += 1
-    if _calls[0] == 3:
-        raise RuntimeError("third case")
-    return _honest(x, h_prev, W_f, U_f, b_f)
-"""
-BACKWARD_RAISES_ON_SECOND_CALL = """
-_backward_calls = [0]
-_honest_backward = sigmoid_backward
-def sigmoid_backward(da, a):
-    _backward_calls[0] += 1
-    if _backward_calls[0] == 2:
-        raise ValueError("second case")
-    return _honest_backward(da, a)
-"""
-WRONG_ON_SECOND_CALL = """
-_gate_calls = [0]
-_honest_gate = forget_gate
-def forget_gate(x, h_prev, W_f, U_f, b_f):
-    _gate_calls[0] += 1
-    return _honest_gate(x, h_prev, W_f, U_f, b_f) + (0.5 if _gate_calls[0] == 2 else 0.0)
-"""
+def on_call(function: str, arguments: str, number: int, then: str) -> str:
+    """Code appended to a solution file: `function` as the honest one, except that on its
+    `number`-th call `then` runs (it raises, or changes `result`)."""
+    return (f"\n_count_{function} = [0]\n_honest_{function} = {function}\n"
+            f"def {function}({arguments}):\n"
+            f"    _count_{function}[0] += 1\n"
+            f"    result = _honest_{function}({arguments})\n"
+            f"    if _count_{function}[0] == {number}:\n"
+            f"        {then}\n"
+            f"    return result\n")
 
 
-FORWARD_RAISES_ON_FOURTH_CALL = """
-_forward_calls = [0]
-_honest_forward = lstm_cell_forward
-def lstm_cell_forward(x, h_prev, c_prev, params):
-    _forward_calls[0] += 1
-    if _forward_calls[0] == 4:
-        raise RuntimeError("fourth call")
-    return _honest_forward(x, h_prev, c_prev, params)
-"""
-CELL_BACKWARD_WRONG_ON_THIRD_CALL = """
-_cell_calls = [0]
-_honest_cell_backward = lstm_cell_backward
-def lstm_cell_backward(dh, dc, cache):
-    _cell_calls[0] += 1
-    gradients = _honest_cell_backward(dh, dc, cache)
-    if _cell_calls[0] == 3:
-        gradients = dict(gradients, dx=gradients["dx"] * 2)
-    return gradients
-"""
-SEQUENCE_BACKWARD_RAISES_ON_SECOND_CALL = """
-_sequence_calls = [0]
-_honest_sequence_backward = lstm_backward
-def lstm_backward(dh, cache):
-    _sequence_calls[0] += 1
-    if _sequence_calls[0] == 2:
-        raise KeyError("second call")
-    return _honest_sequence_backward(dh, cache)
-"""
+GATE = ("forget_gate", "x, h_prev, W_f, U_f, b_f")
+RAISES_ON_THIRD_CALL = on_call(*GATE, 3, 'raise RuntimeError("third case")')
+WRONG_ON_SECOND_CALL = on_call(*GATE, 2, "result = result + 0.5")
+BACKWARD_RAISES_ON_SECOND_CALL = on_call("sigmoid_backward", "ds, s", 2, 'raise ValueError("second case")')
+FORWARD_RAISES_ON_FOURTH_CALL = on_call("lstm_cell_forward", "x, h_prev, c_prev, params", 4,
+                                        'raise RuntimeError("fourth call")')
+CELL_BACKWARD_WRONG_ON_THIRD_CALL = on_call("lstm_cell_backward", "dh, dc, cache", 3,
+                                            'result = dict(result, dx=result["dx"] * 2)')
+SEQUENCE_BACKWARD_RAISES_ON_SECOND_CALL = on_call("lstm_backward", "dh, cache", 2, 'raise KeyError("second call")')
 
 
 @pytest.mark.parametrize("edit, file, parts", [

@@ -121,6 +121,7 @@ class CallStream:
         self.pending = deque((request_for(item), time_for(item, timeout)) for item in items)
         self.in_flight: deque[tuple[int, int, int, float]] = deque()  # (request id, bytes, reply budget, seconds)
         self.room: int | None = None  # known once the child runs: it may be started after this stream
+        self.head: tuple[int, bytes] | None = None  # the next request, encoded with its id
 
     def __iter__(self) -> Iterator[Reply]:
         return self
@@ -146,10 +147,13 @@ class CallStream:
         while self.pending and len(self.in_flight) < MOST_IN_FLIGHT:
             (header, arrays, budget), seconds = self.pending[0]
             request_id = self.session.request_count + 1
-            message = protocol.encode_message(dict(header, id=request_id), arrays)
+            if self.head is None or self.head[0] != request_id:
+                self.head = (request_id, protocol.encode_message(dict(header, id=request_id), arrays))
+            message = self.head[1]  # encoded once, however often it waits for room
             if self.in_flight and used + len(message) > (self.room or 0):
                 break
             self.pending.popleft()
+            self.head = None
             self.session.next_id()
             messages.append(message)
             used += len(message)
