@@ -131,6 +131,31 @@ def test_leaving_early_waits_out_the_calls_in_flight(session: ChildSession) -> N
     assert first(session.call("double", [np.full((2,), 7.0)], timeout=10)) == 14.0
 
 
+def test_a_request_made_while_calls_are_in_flight_waits_them_out_and_gets_its_own_reply(
+        session: ChildSession) -> None:
+    inputs = [[np.full((2,), float(index))] for index in range(5)]
+    with session.calls(each("double", inputs), timeout=2) as replies:
+        assert first(next(replies)) == 0.0
+        # the four calls written ahead are answered before this one, and its reply is its own
+        assert first(session.call("double", [np.full((2,), 9.0)], timeout=2)) == 18.0
+        with pytest.raises(RuntimeError, match="waited out"):
+            next(replies)
+    assert session.alive  # nothing was left to wait for at the end of the block, so no timeout killed it
+    assert session.call("how_many", [], timeout=2).header["value"]["scalar"] == 6
+
+
+def test_the_stubs_cost_no_timeout_in_a_part_that_takes_a_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A part whose forward is a stub ends early and asks whether its backward is one too (a call
+    made while the part's next calls are in flight): the child must answer, not time out."""
+    starts = []
+    original = ChildSession.start
+    monkeypatch.setattr(ChildSession, "start", lambda self: starts.append(1) or original(self))
+    report = grade(REPO / "exercises", parts=["lstm_cell_backward", "lstm_backward", "sigmoid"], seed=1,
+                   timeout=3, sandbox="process", parallel=False)
+    assert [part.status for part in report.parts] == ["missing"] * 3
+    assert len(starts) == 1  # no timeout killed the child along the way
+
+
 def test_a_call_that_raises_fails_there_and_the_calls_after_it_are_waited_out(session: ChildSession) -> None:
     context = PartContext(session, open_reference(), seed=1, timeout=5)
     inputs = [(np.full((2,), float(index)), 1.0) for index in range(5)]

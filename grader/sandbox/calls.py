@@ -113,7 +113,8 @@ class CallStream:
     Iterating yields each `Reply`, or raises ChildTimeout / ChildDied where that
     call failed (the child is then dead, and the rest is dropped). `close`
     waits for the replies nobody asked for, so the next request finds the
-    child idle; one that does not come in time kills the child, as any timeout.
+    child idle; one that does not come in time kills the child, as any timeout. The session
+    closes it first when another request is made meanwhile, so no reply is taken for another's.
     """
 
     def __init__(self, session: ChildSession, items: Sequence[Call | Perturb], timeout: float) -> None:
@@ -122,11 +123,14 @@ class CallStream:
         self.in_flight: deque[tuple[int, int, int, float]] = deque()  # (request id, bytes, reply budget, seconds)
         self.room: int | None = None  # known once the child runs: it may be started after this stream
         self.head: tuple[int, bytes] | None = None  # the next request, encoded with its id
+        self.closed = False
 
     def __iter__(self) -> Iterator[Reply]:
         return self
 
     def __next__(self) -> Reply:
+        if self.closed:
+            raise RuntimeError("a reply was asked of calls already waited out (another request came between)")
         self.fill()
         if not self.in_flight:
             raise StopIteration
@@ -169,6 +173,9 @@ class CallStream:
 
     def close(self) -> None:
         """Wait out the replies still in flight, and send nothing more."""
+        self.closed = True
+        if self.session.stream is self:
+            self.session.stream = None
         self.pending.clear()
         while self.in_flight:
             request_id, _, budget, seconds = self.in_flight.popleft()

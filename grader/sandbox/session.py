@@ -139,6 +139,7 @@ class ChildSession:
         self.request_count = 0
         self.user: ChildUser | None = None
         self.prelaunched: tuple[list[str], list[str], str | None] | None = None
+        self.stream: CallStream | None = None  # the calls in flight, waited out before any other request
 
     @property
     def isolation(self) -> str:
@@ -234,7 +235,9 @@ class ChildSession:
 
     def request(self, header: protocol.Request, arrays: list[np.ndarray], timeout: float,
                 budget: int = REPLY_FLOOR_BYTES) -> Reply:
-        """Send one request; the reply may hold at most `budget` bytes (refused before it is read)."""
+        """Send one request; the reply may hold at most `budget` bytes (refused before it is read).
+        Calls still in flight from a stream are waited out first: their replies come before this one."""
+        self.end_stream()
         return self.receive(self.send(protocol.encode_message(dict(header, id=self.next_id()), arrays)),
                             timeout, budget)
 
@@ -305,7 +308,14 @@ class ChildSession:
     def calls(self, items: Sequence[Call | Perturb], *, timeout: float = DEFAULT_TIMEOUT) -> CallStream:
         """Make `items` in order, several in flight at once (grader.sandbox.calls); use it in a
         `with` block, which waits out what is left unread."""
-        return CallStream(self, items, timeout)
+        self.end_stream()
+        self.stream = CallStream(self, items, timeout)
+        return self.stream
+
+    def end_stream(self) -> None:
+        if self.stream is not None:
+            stream, self.stream = self.stream, None
+            stream.close()
 
     def perturb(self, function: str, args: list[Any], perturbations: list[tuple[int, str | None, int, Any]],
                 outputs: list[int | None], *, timeout: float = DEFAULT_TIMEOUT) -> Reply:
