@@ -105,3 +105,21 @@ def test_a_valid_hand_written_notebook_still_grades(tmp_path):
 def test_the_solved_course_notebook_still_grades():
     report = grade(SOLUTIONS / "lstm_assignment.ipynb", parts=["sigmoid", "lstm_cell_forward"], seed=3)
     assert [part.status for part in report.parts] == ["pass", "pass"]
+
+
+def test_nbformat_is_imported_without_the_iri_grammars_and_they_stay_importable():
+    """import_nbformat keeps jsonschema from compiling rfc3987_syntax's grammars (about a second)
+    for a format notebooks never use; the module is not left blocked for whatever comes next."""
+    import importlib.util
+    import subprocess
+
+    script = ("import sys\n"
+              "from grader.engine.submission import import_nbformat\n"
+              "nbformat = import_nbformat()\n"
+              "print(nbformat.__name__, 'rfc3987_syntax' in sys.modules)\n"
+              "import importlib.util\n"
+              "print('importable' if importlib.util.find_spec('rfc3987_syntax') is not None else 'absent')\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    installed = importlib.util.find_spec("rfc3987_syntax") is not None
+    assert result.stdout.split() == ["nbformat", "False", "importable" if installed else "absent"]

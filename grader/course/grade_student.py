@@ -64,10 +64,9 @@ def load_grader(notebooks: bool) -> None:
     from grader.engine.reference_source import open_reference
 
     if notebooks:
-        try:
-            import nbformat  # noqa: F401
-        except ImportError:
-            pass
+        from grader.engine.submission import import_nbformat
+
+        import_nbformat()
 
     if _reference is None:
         try:

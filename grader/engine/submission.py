@@ -164,11 +164,33 @@ def json_kind(value: Any) -> str:
     return "null" if value is None else kinds.get(type(value), type(value).__name__)
 
 
+# jsonschema, which nbformat imports, compiles about 40 grammars of this optional package at import
+# (1.3 s here) to check IRI formats, which the notebook schema never uses
+UNUSED_BY_NBFORMAT = "rfc3987_syntax"
+
+
+def import_nbformat() -> Any:
+    """nbformat (late: only notebooks need it), imported without the optional module it would load for
+    nothing; None when it is not installed. Anything imported later finds that module as usual."""
+    if "nbformat" in sys.modules:
+        return sys.modules["nbformat"]
+    kept_out = UNUSED_BY_NBFORMAT not in sys.modules
+    if kept_out:
+        sys.modules[UNUSED_BY_NBFORMAT] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import nbformat
+    except ImportError:
+        return None
+    finally:
+        if kept_out:
+            del sys.modules[UNUSED_BY_NBFORMAT]
+    return nbformat
+
+
 def nbformat_problem(notebook: dict[str, Any]) -> str:
     """'' when nbformat accepts the notebook (or is not installed); else its reason, with where."""
-    try:
-        import nbformat  # late: it is slow to import, and only notebooks need it
-    except ImportError:
+    nbformat = import_nbformat()
+    if nbformat is None:
         return ""
     # keys the schema requires but the extraction never reads: a hand-written notebook may leave them out
     notebook.setdefault("metadata", {})
