@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from grader.lstm.grading import grade
-from grader.engine.submission import REASON_LENGTH, SubmissionError, load_submission, structure_problem
+from grader.engine.notebook_schema import REASON_LENGTH, structure_problem
+from grader.engine.submission import SubmissionError, load_submission
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
 SIGMOID = "import numpy as np\n\ndef sigmoid(z):\n    return 0.5 * (1 + np.tanh(z / 2))\n"
@@ -114,7 +115,7 @@ def test_nbformat_is_imported_without_the_iri_grammars_and_they_stay_importable(
     import subprocess
 
     script = ("import sys\n"
-              "from grader.engine.submission import import_nbformat\n"
+              "from grader.engine.notebook_schema import import_nbformat\n"
               "nbformat = import_nbformat()\n"
               "print(nbformat.__name__, 'rfc3987_syntax' in sys.modules)\n"
               "import importlib.util\n"

@@ -64,7 +64,7 @@ def load_grader(notebooks: bool) -> None:
     from grader.engine.reference_source import open_reference
 
     if notebooks:
-        from grader.engine.submission import import_nbformat
+        from grader.engine.notebook_schema import import_nbformat
 
         import_nbformat()
 

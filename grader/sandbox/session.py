@@ -314,8 +314,7 @@ class ChildSession:
 
     def end_stream(self) -> None:
         if self.stream is not None:
-            stream, self.stream = self.stream, None
-            stream.close()
+            self.stream.close()  # which forgets it here
 
     def perturb(self, function: str, args: list[Any], perturbations: list[tuple[int, str | None, int, Any]],
                 outputs: list[int | None], *, timeout: float = DEFAULT_TIMEOUT) -> Reply:
