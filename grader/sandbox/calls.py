@@ -113,8 +113,9 @@ class CallStream:
     Iterating yields each `Reply`, or raises ChildTimeout / ChildDied where that
     call failed (the child is then dead, and the rest is dropped). `close`
     waits for the replies nobody asked for, so the next request finds the
-    child idle; one that does not come in time kills the child, as any timeout. The session
-    closes it first when another request is made meanwhile, so no reply is taken for another's.
+    child idle; one that does not come in time kills the child, as any timeout. When the session
+    makes another request meanwhile, it reads the replies in flight first (`wait_out`), so no reply
+    is taken for another's and none is lost.
     """
 
     def __init__(self, session: ChildSession, items: Sequence[Call | Perturb], timeout: float) -> None:
@@ -124,13 +125,19 @@ class CallStream:
         self.room: int | None = None  # known once the child runs: it may be started after this stream
         self.head: tuple[int, bytes] | None = None  # the next request, encoded with its id
         self.closed = False
+        self.received: deque[Reply | Exception] = deque()  # replies read early (`wait_out`), in order
 
     def __iter__(self) -> Iterator[Reply]:
         return self
 
     def __next__(self) -> Reply:
         if self.closed:
-            raise RuntimeError("a reply was asked of calls already waited out (another request came between)")
+            raise RuntimeError("a reply was asked of calls already closed")
+        if self.received:
+            reply = self.received.popleft()
+            if isinstance(reply, Exception):
+                raise reply
+            return reply
         self.fill()
         if not self.in_flight:
             raise StopIteration
@@ -171,12 +178,25 @@ class CallStream:
             self.in_flight.clear()
             raise
 
+    def wait_out(self) -> None:
+        """Read the replies in flight now, keeping them for `__next__`, so that another request can be
+        made (the session calls this before any request of its own); what is pending is sent later."""
+        while self.in_flight:
+            request_id, _, budget, seconds = self.in_flight.popleft()
+            try:
+                self.received.append(self.session.receive(request_id, seconds, budget))
+            except Exception as error:  # noqa: BLE001  (ChildTimeout, ChildDied: raised where that call is asked for)
+                self.received.append(error)
+                self.in_flight.clear()
+                self.pending.clear()
+
     def close(self) -> None:
         """Wait out the replies still in flight, and send nothing more."""
         self.closed = True
         if self.session.stream is self:
             self.session.stream = None
         self.pending.clear()
+        self.received.clear()
         while self.in_flight:
             request_id, _, budget, seconds = self.in_flight.popleft()
             try:

@@ -237,7 +237,8 @@ class ChildSession:
                 budget: int = REPLY_FLOOR_BYTES) -> Reply:
         """Send one request; the reply may hold at most `budget` bytes (refused before it is read).
         Calls still in flight from a stream are waited out first: their replies come before this one."""
-        self.end_stream()
+        if self.stream is not None:
+            self.stream.wait_out()
         return self.receive(self.send(protocol.encode_message(dict(header, id=self.next_id()), arrays)),
                             timeout, budget)
 
@@ -308,13 +309,10 @@ class ChildSession:
     def calls(self, items: Sequence[Call | Perturb], *, timeout: float = DEFAULT_TIMEOUT) -> CallStream:
         """Make `items` in order, several in flight at once (grader.sandbox.calls); use it in a
         `with` block, which waits out what is left unread."""
-        self.end_stream()
+        if self.stream is not None:
+            self.stream.close()  # a stream left open is done with: nothing more of it is sent
         self.stream = CallStream(self, items, timeout)
         return self.stream
-
-    def end_stream(self) -> None:
-        if self.stream is not None:
-            self.stream.close()  # which forgets it here
 
     def perturb(self, function: str, args: list[Any], perturbations: list[tuple[int, str | None, int, Any]],
                 outputs: list[int | None], *, timeout: float = DEFAULT_TIMEOUT) -> Reply:
