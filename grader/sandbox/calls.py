@@ -12,7 +12,9 @@ when it is sent alone.
 No deadlock: the grader writes a request only while every request written and
 not yet answered fits, with room to spare, in the pipe to the child (or when
 none is in flight), so a write never blocks while the child waits for the
-grader to read its replies.
+grader to read its replies. A request the session makes on its own meanwhile
+(a restart's hello, a question asked between two answers) first reads the
+replies in flight and keeps them for the stream.
 """
 from __future__ import annotations
 
@@ -47,8 +49,8 @@ def reply_budget(arrays: list[np.ndarray], copies: int = 1) -> int:
 @dataclass(frozen=True)
 class Call:
     """One call of a student function: `function(*args)`; the outputs at positions in `keep` stay in
-    the child, under the names in `keep_as` when given (`protocol.kept_handle`), so that a call sent
-    before this one is answered can take them as `Opaque(kept_handle(name), ...)`."""
+    the child, under the names in `keep_as` when given (`protocol.kept_handle`), so that a later call,
+    sent before this one's answer arrives, can take them as `Opaque(kept_handle(name), ...)`."""
 
     function: str
     args: Sequence[Any]
