@@ -128,10 +128,10 @@ def case_calls(part: Part, cases: list[Case]) -> list[Call]:
         args = case.args
         if part.cache_from is not None:
             maker, name = part.cache_from, f"{part.name}-{index}"
-            calls.append(Call(maker.name, case.extra["forward_args"], list(maker.arg_names) or None,
+            calls.append(Call(maker.name, case.extra["forward_args"], maker.arg_names,
                               (maker.cache_index,), (name,)))
             args = case.args + (Opaque(kept_handle(name), "cache"),)
-        calls.append(Call(part.name, args, list(part.arg_names) or None))
+        calls.append(Call(part.name, args, part.arg_names))
     return calls
 
 

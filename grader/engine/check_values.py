@@ -21,7 +21,7 @@ def check_values(part: Part, context: PartContext) -> PartResult:
     reference = context.reference(part.name)
     observations: list[Observation] = []
     cases = part.make_cases(context.seed)
-    calls = [Call(part.name, case.args, list(part.arg_names) or None, part.kept_outputs) for case in cases]
+    calls = [Call(part.name, case.args, part.arg_names, part.kept_outputs) for case in cases]
     with context.call_each(calls) as answers:
         for case in cases:
             context.diagnosis_args = case.args  # before the answer: a failing call is diagnosed on its own case

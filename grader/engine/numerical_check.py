@@ -59,7 +59,7 @@ def prepare_numerical_check(part: Part, cases: list[Case]) -> Prepared | None:
     setup = part.numerical(marked[-1])
     items: list[Call | Perturb] = []
     if part.cache_from is None:
-        items.append(Call(forward.name, setup.forward_args, list(forward.arg_names) or None))
+        items.append(Call(forward.name, setup.forward_args, forward.arg_names))
     probed = gradcheck.perturbations_for(setup) + gradcheck.probe_plan(setup)
     items.append(Perturb(forward.name, setup.forward_args, probed, gradcheck.output_indices(setup)))
     return Prepared(marked[-1], setup, items)

@@ -54,7 +54,7 @@ class Call:
 
     function: str
     args: Sequence[Any]
-    arg_names: list[str] | None = None
+    arg_names: Sequence[str] | None = None  # for the child's list of arguments changed in place
     keep: tuple[int, ...] = ()
     keep_as: tuple[str, ...] = ()
 
@@ -63,8 +63,8 @@ def call_request(call: Call) -> Request:
     """The request that makes `call`."""
     arrays: list[np.ndarray] = []
     trees = [protocol.encode_value(arg, arrays) for arg in call.args]
-    header = {"op": "call", "function": call.function, "args": trees, "arg_names": call.arg_names,
-              "keep": list(call.keep)}
+    header = {"op": "call", "function": call.function, "args": trees,
+              "arg_names": list(call.arg_names or ()) or None, "keep": list(call.keep)}
     if call.keep_as:
         header["keep_as"] = list(call.keep_as)
     return header, arrays, reply_budget(arrays)
@@ -147,8 +147,7 @@ class CallStream:
         try:
             return self.session.receive(request_id, seconds, budget)
         except BaseException:
-            self.pending.clear()
-            self.in_flight.clear()
+            self.abandon()
             raise
 
     def fill(self) -> None:
@@ -176,8 +175,7 @@ class CallStream:
         try:
             self.session.send(b"".join(messages))
         except BaseException:
-            self.pending.clear()
-            self.in_flight.clear()
+            self.abandon()
             raise
 
     def wait_out(self) -> None:
@@ -189,8 +187,12 @@ class CallStream:
                 self.received.append(self.session.receive(request_id, seconds, budget))
             except Exception as error:  # noqa: BLE001  (ChildTimeout, ChildDied: raised where that call is asked for)
                 self.received.append(error)
-                self.in_flight.clear()
-                self.pending.clear()
+                self.abandon()
+
+    def abandon(self) -> None:
+        """After a call failed (the child is killed): nothing is owed, nothing more is sent."""
+        self.pending.clear()
+        self.in_flight.clear()
 
     def close(self) -> None:
         """Wait out the replies still in flight, and send nothing more."""
