@@ -7,6 +7,9 @@ def main() -> None:
     imported (grader.cli.early_check) and skips the interpreter's teardown (grader.cli.fast_exit)."""
     import sys
 
+    from grader.sandbox.modes import use_one_blas_thread
+
+    use_one_blas_thread()  # before anything imports numpy
     from grader.cli.early_check import start_early
 
     start_early(sys.argv[1:])

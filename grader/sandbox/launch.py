@@ -36,7 +36,7 @@ from typing import Callable
 
 from grader.child import landlock
 import grader.sandbox.view as child_view
-from grader.sandbox.modes import DEFAULT_TIMEOUT, SANDBOX_MODES  # noqa: F401  (re-exported)
+from grader.sandbox.modes import DEFAULT_TIMEOUT, ONE_BLAS_THREAD, SANDBOX_MODES  # noqa: F401  (re-exported)
 from grader.sandbox.strays import CHILD_TOKEN_VARIABLE, become_subreaper
 
 DISABLE_LANDLOCK_VARIABLE = "LSTM_GRADER_DISABLE_LANDLOCK"  # tests the fallback on a kernel that has it
@@ -200,9 +200,7 @@ def child_environment(workdir: str, token: str = "") -> dict[str, str]:
         "HOME": workdir,
         CHILD_TOKEN_VARIABLE: token,
         "LANG": "C.UTF-8",
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
+        **ONE_BLAS_THREAD,
         "PYTHONDONTWRITEBYTECODE": "1",
     }
 
