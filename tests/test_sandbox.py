@@ -152,6 +152,9 @@ def test_a_carved_out_folder_stays_unreadable(tmp_path: Path) -> None:
     allowed = child_view.allowed_except(str(tmp_path), [str(tmp_path / "lib" / "site-packages")])
     assert sorted(allowed) == sorted(str(tmp_path / name) for name in ("bin", "lib/encodings", "lib/os.py"))
     assert child_view.allowed_except(str(tmp_path / "bin"), [str(tmp_path / "lib")]) == [str(tmp_path / "bin")]
+    (tmp_path / "link").symlink_to(tmp_path)  # a root reached through a symlink: the real paths, links left out
+    through_link = child_view.allowed_except(str(tmp_path / "link"), [str(tmp_path / "lib" / "site-packages")])
+    assert sorted(through_link) == sorted(allowed)
 
 
 def test_readable_by_others_follows_the_folders_above(tmp_path: Path) -> None:
