@@ -23,6 +23,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
+from grader.sandbox.modes import use_one_blas_thread  # noqa: E402
+
+use_one_blas_thread()  # as `lstm-grader batch` does, before numpy is imported
 from grader.course.batch import BatchOptions, run_batch  # noqa: E402
 from grader.sandbox import ChildSession, bwrap_works, resolve_sandbox  # noqa: E402
 from hostile_submissions import CASES, HONEST_FILES, build  # noqa: E402
