@@ -11,7 +11,7 @@ DEFAULT_TIMEOUT = 10.0  # seconds a part, or the import of a submission, may run
 MAX_TIMEOUT = 3600.0  # the longest time limit a command line accepts
 
 # The grader's arrays are a few dozen numbers wide: a pool of BLAS threads gains nothing and spins,
-# costing about 60 ms of a core at numpy's import alone (and the other grading worker's core in a batch).
+# costing about 60 ms of a core at numpy's import alone.
 ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
