@@ -1,11 +1,11 @@
 """The child process: the only code that imports and runs student files.
 
-Started by `grader.sandbox.launch` as `python -I -S worker.py --site DIR --confine JSON`
-from a staged copy (grader.sandbox.view). Before it imports numpy it confines
-itself with Landlock and seccomp as the grader asked. It speaks the protocol
-of `grader.child.protocol` on two private file descriptors; the student's prints go
-to a capture buffer (`grader.child.capture`) or to the stderr pipe, never to the
-result channel. It
+Started by `grader.sandbox.launch` as `python -I -S worker.pyc --site DIR --confine JSON`
+from a staged copy, compiled once by the grader (grader.sandbox.view). Before it
+imports numpy it confines itself with Landlock and seccomp as the grader asked.
+It speaks the protocol of `grader.child.protocol` on two private file
+descriptors; the student's prints go to a capture buffer (`grader.child.capture`)
+or to the stderr pipe, never to the result channel. It
 holds no reference solution, expected value or seed: it gets inputs, calls the
 student's function, and sends back plain arrays.
 """

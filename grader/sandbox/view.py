@@ -9,7 +9,7 @@ stay unreadable even where they live under an allowed folder. The same rules
 hold in both modes; inside bubblewrap they are also all there is to see.
 
     staging/                  (root-owned; group = the child's when it has its own uid)
-      runtime/  worker.py protocol.py capture.py landlock.py seccomp.py   read only
+      runtime/  worker.py protocol.py capture.py ... and their .pyc        read only
       site/     numpy -> the grader's numpy, numpy.libs -> ...  read only
       submission/  the student's .py files, copied              read only
       work/     the child's working folder and HOME             read-write
@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
+import marshal
 import os
 import shutil
 import site
@@ -46,6 +47,26 @@ BOX_WORK = BOX_ROOT + "/work"
 def child_runtime_files() -> list[Path]:
     """Every module of grader/child/: the folder is the boundary, loaded by path in the child."""
     return sorted(path for path in CHILD_DIR.glob("*.py") if path.name != "__init__.py")
+
+
+CHECKED_HASH_PYC = (0b11).to_bytes(4, "little")  # PEP 552 flags: hash based, checked against the source
+
+
+@functools.lru_cache(maxsize=None)
+def compiled_runtime() -> tuple[tuple[str, bytes], ...]:
+    """(file name, checked-hash .pyc bytes) of each runtime module, compiled once per grader.
+
+    The child's runtime folder is read only, so without these it would compile
+    the worker and its modules at every start. The import system checks each
+    .pyc against the source's hash before using it.
+    """
+    compiled = []
+    for source in child_runtime_files():
+        data = source.read_bytes()
+        code = compile(data, source.name, "exec", dont_inherit=True)  # not the grader's own path
+        header = importlib.util.MAGIC_NUMBER + CHECKED_HASH_PYC + importlib.util.source_hash(data)
+        compiled.append((source.name, header + marshal.dumps(code)))
+    return tuple(compiled)
 
 
 def solutions_dir() -> Path:
@@ -150,6 +171,7 @@ def stage(root: Path, files: list[Path], search_path: Path | None, child_uid: in
     for source in child_runtime_files():
         shutil.copyfile(source, runtime / source.name)
         os.chmod(runtime / source.name, 0o444)
+    stage_compiled(runtime)
     for folder in numpy_folders():
         os.symlink(folder, site_dir / os.path.basename(folder))
     copy_sources(files, search_path, submission)
@@ -164,6 +186,19 @@ def stage(root: Path, files: list[Path], search_path: Path | None, child_uid: in
         os.chmod(root, 0o711)
     os.chmod(work, 0o700)
     return submission
+
+
+def stage_compiled(runtime: Path) -> None:
+    """runtime/__pycache__/<module>.<tag>.pyc for the imported modules, and runtime/worker.pyc,
+    which the child runs as its script (a script's code is never cached)."""
+    cache = runtime / "__pycache__"
+    cache.mkdir()
+    for name, pyc in compiled_runtime():
+        source = str(runtime / name)
+        target = Path(source + "c" if name == "worker.py" else importlib.util.cache_from_source(source))
+        target.write_bytes(pyc)
+        os.chmod(target, 0o444)
+    os.chmod(cache, 0o555)
 
 
 def copy_sources(files: list[Path], search_path: Path | None, submission: Path) -> None:
@@ -188,7 +223,7 @@ def copy_sources(files: list[Path], search_path: Path | None, submission: Path) 
 def process_command(root: Path, landlock_abi: int, seccomp: bool) -> list[str]:
     """The child's command in the process sandbox: the interpreter, isolated (-I) and without
     site (-S: no .pth file of any installed package runs), numpy from the staged site folder."""
-    return [interpreter(), "-I", "-S", str(root / "runtime" / "worker.py"), "--site", str(root / "site"),
+    return [interpreter(), "-I", "-S", str(root / "runtime" / "worker.pyc"), "--site", str(root / "site"),
             "--confine", confinement_spec(str(root), landlock_abi, seccomp)]
 
 
@@ -224,6 +259,6 @@ def bwrap_command(bwrap: str, root: Path, landlock_abi: int, seccomp: bool) -> l
                   "--ro-bind", str(root / "submission"), BOX_SUBMISSION,
                   "--bind", str(root / "work"), BOX_WORK, "--chdir", BOX_WORK,
                   "--remount-ro", "/",
-                  interpreter(), "-I", "-S", BOX_RUNTIME + "/worker.py", "--site", BOX_SITE,
+                  interpreter(), "-I", "-S", BOX_RUNTIME + "/worker.pyc", "--site", BOX_SITE,
                   "--confine", confinement_spec(BOX_ROOT, landlock_abi, seccomp)]
     return arguments
