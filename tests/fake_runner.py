@@ -80,12 +80,12 @@ def worker_module() -> ModuleType:
 @contextlib.contextmanager
 def no_import_guard(module: ModuleType) -> Iterator[None]:
     """Keep the worker's audit hook out of the test process: once added, it cannot be removed."""
-    guard = module.install_guard
-    module.install_guard = lambda files, search_path: None
+    guard = module.guard.install_guard
+    module.guard.install_guard = lambda files, search_path: None
     try:
         yield
     finally:
-        module.install_guard = guard
+        module.guard.install_guard = guard
 
 
 class FakeRunner:

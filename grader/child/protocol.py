@@ -75,7 +75,9 @@ class LoadRequest(Envelope):
 class CallRequest(Envelope, total=False):
     """Call a student function; outputs at positions in `keep` stay in the child as handles,
     named by `keep_as` when given (so a later request, sent before this one is answered,
-    can pass them back)."""
+    can pass them back). With `ahead`, a copy of the child (fork) makes the call while
+    the child serves other requests; it answers at once with `started`, and `collect`
+    later gets the call's reply."""
 
     op: Literal["call"]
     function: str
@@ -83,6 +85,7 @@ class CallRequest(Envelope, total=False):
     arg_names: list[str] | None
     keep: list[int]
     keep_as: list[str]
+    ahead: bool
 
 
 class PerturbRequest(Envelope):
@@ -98,9 +101,10 @@ class PerturbRequest(Envelope):
 
 
 class ControlRequest(Envelope):
-    """reset: forget the handles kept for the last part."""
+    """reset: forget the handles kept for the last part. collect: the reply of the call made
+    ahead ("died" with the copy's exit `code` when it ended without one)."""
 
-    op: Literal["reset"]
+    op: Literal["reset", "collect"]
 
 
 Request = Union[HelloRequest, LoadRequest, CallRequest, PerturbRequest, ControlRequest]
@@ -122,7 +126,7 @@ class FileProblem(TypedDict):
     error: str
 
 
-Status = Literal["ok", "missing", "not_implemented", "error", "protocol_error"]
+Status = Literal["ok", "missing", "not_implemented", "error", "protocol_error", "died"]
 
 
 class ReplyHeader(Envelope, total=False):
@@ -131,6 +135,7 @@ class ReplyHeader(Envelope, total=False):
     hello: confinement, python, numpy. load: problems, output, functions.
     call: output, and value, modified, warnings when "ok", error when "error".
     perturb: output (the stacked outputs are the arrays), error when "error".
+    call ahead: started. collect: a call's fields, or code when "died".
     """
 
     status: Status
@@ -144,6 +149,8 @@ class ReplyHeader(Envelope, total=False):
     modified: list[str]
     warnings: list[str]
     error: str
+    started: bool
+    code: int | None
 
 
 def kept_handle(name: str) -> str:

@@ -47,7 +47,8 @@ def grade_entry(entry: Entry, seed: int, parts: list[str] | None, timeout: float
         copy = Path(folder) / ("submission" + (entry.path.suffix if entry.path.is_file() else ""))
         try:
             skipped = copy_entry(entry.path, copy)
-            # the batch's workers already keep every core busy: a second child per student would only cost
+            # the batch's workers already keep every core busy: a head start (a copy of the child making
+            # the forecast's training meanwhile) would only add a process per student
             report = grade(copy, parts=parts, seed=seed, timeout=timeout, reference=_reference,
                            sandbox=sandbox or "process", parallel=False)
         except (SubmissionError, ArchiveError) as error:

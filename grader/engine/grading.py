@@ -6,10 +6,9 @@ The engine receives `Part` objects; choosing them by name is the course's job
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from grader.engine.checks import PartContext, check_part
 from grader.engine.forward_blame import blame_dependencies
@@ -18,7 +17,7 @@ from grader.engine.reference import ReferenceSource
 from grader.engine.reference_source import open_reference
 from grader.engine.results import PartResult, Report
 from grader.engine.prelaunch import Prelaunched
-from grader.engine.side_child import SideChild
+from grader.sandbox.calls import Call
 from grader.sandbox import DEFAULT_TIMEOUT, ChildDied, ChildSession, ChildTimeout, LoadResult, Sandbox, resolve_sandbox
 from grader.engine.submission import Submission, functions_in_file, load_submission, one_line
 
@@ -33,8 +32,8 @@ def grade_parts(submission_path: str | Path, parts: Iterable[Part], seed: int | 
     """Grade a submission on `parts`; raises SubmissionError if it cannot be read at all.
 
     `sandbox` is "auto", "bwrap", "process" or a resolved `Sandbox`; the report
-    records which isolation graded it. `parallel` lets a part declared `own_child`
-    run in a second child meanwhile. `ready` is this submission read and its child
+    records which isolation graded it. `parallel` starts the long call of a part
+    declared with a `head_start` in a copy of the child meanwhile. `ready` is this submission read and its child
     already started (grader.engine.prelaunch), taken over here.
     """
     if ready is not None:
@@ -54,20 +53,19 @@ def grade_parts(submission_path: str | Path, parts: Iterable[Part], seed: int | 
 def grade_submission(submission: Submission, parts: list[Part], seed: int | None, timeout: float,
                      reference: ReferenceSource, sandbox: Sandbox | None = None, parallel: bool = True,
                      session: ChildSession | None = None) -> Report:
-    """Grade in one child (`session`, or a new one), and the parts declared `own_child` in a second one
-    at the same time (`parallel`; off, every part shares the first child, in order)."""
+    """Grade in one child (`session`, or a new one); with `parallel`, the long first call of each part
+    declared with a `head_start` runs in a copy of that child while the other parts are checked (off,
+    every call is made when its part is checked, in order)."""
     seed = case_seed(submission.default_seed, seed, reference)
     notes = list(reference.notes) + list(submission.problems)
     sandbox = sandbox or resolve_sandbox("process")
-    alone = [part for part in parts if part.own_child] if parallel and len(parts) > 1 else []
+    ahead = [part.head_start for part in parts if part.head_start] if parallel and len(parts) > 1 else []
     session = session or ChildSession(submission.files, submission.module_names, submission.search_path,
                                       load_timeout=timeout, sandbox=sandbox)
-    with session, side_child(submission, alone, reference, seed, timeout, sandbox) as side:
+    with session:
         try:
             loaded = session.start()
         except (ChildTimeout, ChildDied) as error:
-            if side is not None:
-                side.stop()
             status = "timeout" if isinstance(error, ChildTimeout) else "error"
             reason = (f"importing the submission did not finish within {timeout:g} s (a loop at import time?)"
                       if status == "timeout" else f"importing the submission crashed the process: {error}")
@@ -77,23 +75,23 @@ def grade_submission(submission: Submission, parts: list[Part], seed: int | None
                           sandbox.isolation)
         notes += import_notes(loaded)
         unloaded = {**not_imported(submission, loaded.problems), **submission.unloaded}
+        start_ahead(session, ahead, seed, timeout)
         context = PartContext(session, reference, seed, timeout)
-        checked = {part.name: check_part(part, context) for part in parts if part not in alone}
-        checked |= side.results() if side is not None else {}
+        checked = {part.name: check_part(part, context) for part in parts}
         results = [with_file_notes(checked[part.name], unloaded) for part in parts]
     return Report(submission.display, tuple(blame_dependencies(parts, results)), seed, tuple(notes),
                   sandbox.isolation)
 
 
-@contextmanager
-def side_child(submission: Submission, parts: list[Part], reference: ReferenceSource, seed: int, timeout: float,
-               sandbox: Sandbox) -> Iterator[SideChild | None]:
-    """A second child checking `parts` meanwhile, or None when there are none."""
-    if not parts:
-        yield None
-        return
-    with SideChild(submission, parts, reference, seed, timeout, sandbox) as side:
-        yield side
+def start_ahead(session: ChildSession, head_starts: list[Callable[[int], Call]], seed: int,
+                timeout: float) -> None:
+    """Start each head-start call in a copy of the child. Whatever goes wrong only loses the
+    head start: the part then makes its call when it is checked, as without one."""
+    for head_start in head_starts:
+        try:
+            session.call_ahead(head_start(seed), timeout)
+        except (ChildTimeout, ChildDied):
+            return  # the child is killed; the next part's check starts a new one
 
 
 def case_seed(default_seed: int, seed: int | None, reference: ReferenceSource) -> int:

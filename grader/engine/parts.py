@@ -15,6 +15,7 @@ import numpy as np
 if TYPE_CHECKING:
     from grader.engine.checks import PartContext
     from grader.engine.results import PartResult
+    from grader.sandbox.calls import Call
 
 Group = Literal["forward", "backward", "bonus"]
 GROUPS: tuple[Group, ...] = ("forward", "backward", "bonus")
@@ -124,8 +125,10 @@ class Part:
         calls: the parts whose functions this part's function calls, as the exercises wire them.
         mistakes: the catalogued mistakes of this part's own function.
         unnamed_mistakes: ids of mistakes of called parts that this part's numbers cannot tell apart.
-        own_child: checked in a second child while the other parts are (grader.engine.side_child):
-            for a part that runs long, such as a training loop.
+        head_start: for a part whose first call runs long (a training loop): seed -> that call
+            (`grader.sandbox.calls.Call`), started in a copy of the child as soon as the
+            submission is imported, and collected when the part makes the same call, so it
+            runs while the other parts are checked.
         localise: where the part's equations are wrong when no catalogued mistake explains it:
             (part, context, observations) -> Diagnosis or None, proved on numbers (probes run
             the student's function in the child on isolating inputs).
@@ -154,7 +157,7 @@ class Part:
     calls: tuple[Part, ...] = ()
     mistakes: tuple[Mistake, ...] = ()
     unnamed_mistakes: frozenset[str] = frozenset()
-    own_child: bool = False
+    head_start: Callable[[int], Call] | None = None
     localise: Callable[..., Any] | None = None
     diagnosis_calls: Callable[[], list[tuple[str, tuple[Any, ...]]]] | None = None
 

@@ -43,6 +43,7 @@ from grader.engine.results import Diagnosis, PartResult
 from grader.lstm.forward_choice import readout_forecast, trusted_lstm_forward
 from grader.lstm.mistakes import mistakes_of
 from grader.lstm.sequence import LSTM_BACKWARD, LSTM_FORWARD
+from grader.sandbox.calls import Call
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "sunspots.csv"
 TRAIN_FRACTION = 0.8
@@ -55,6 +56,7 @@ MARGIN = 0.8
 HALF_MARGIN = 0.95
 TRAIN_TIMEOUT = 30.0  # well inside the child's 60 s CPU limit; the reference needs about 0.15 s
 MODEL_KEYS = PARAM_NAMES + ("W_y", "b_y")
+TRAINING_ARG_NAMES = ("series", "window", "hidden_size", "steps", "learning_rate", "seed")
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,12 @@ def forecast_cases(seed: int) -> list[Case]:
                  (task.train, WINDOW, HIDDEN, STEPS, LEARNING_RATE, TRAINING_SEED))]
 
 
+def training_call(seed: int) -> Call:
+    """The capstone's first and long call, train_forecaster on the one case: its head start."""
+    (case,) = forecast_cases(seed)
+    return Call("train_forecaster", case.args, TRAINING_ARG_NAMES)
+
+
 def mean_squared_error(prediction: np.ndarray, target: np.ndarray) -> float:
     return float(np.mean((prediction - target) ** 2))
 
@@ -167,13 +175,12 @@ def run_student_forecast(context: PartContext) -> ForecastRun:
         ForecastProblem: the model or the forecast has the wrong structure.
     """
     task = forecast_task()
-    (case,) = forecast_cases(context.seed)
+    training = training_call(context.seed)
     saved_timeout = context.timeout
     context.timeout = max(TRAIN_TIMEOUT, saved_timeout)
     try:
         started = time.perf_counter()
-        model, _ = context.call("train_forecaster", case.args,
-                                ("series", "window", "hidden_size", "steps", "learning_rate", "seed"))
+        model, _ = context.call(training.function, tuple(training.args), tuple(training.arg_names or ()))
         seconds = time.perf_counter() - started
     finally:
         context.timeout = saved_timeout
@@ -329,5 +336,6 @@ FORECAST = Part(
     "Train on windows of the series: your lstm_forward, a linear read-out of h[:, -1], the MSE and its "
     "gradient through the read-out into your lstm_backward, clipping, then Adam; forecast must use "
     "the same read-out of the last hidden state.",
-    check_forecast, FILE, calls=(LSTM_FORWARD, LSTM_BACKWARD), mistakes=mistakes_of("forecast"), own_child=True,
+    check_forecast, FILE, calls=(LSTM_FORWARD, LSTM_BACKWARD), mistakes=mistakes_of("forecast"),
+    head_start=training_call,
     diagnosis_calls=lambda: [(probe.function, probe.args) for probe in probes()])

@@ -70,6 +70,11 @@ def call_request(call: Call) -> Request:
     return header, arrays, reply_budget(arrays)
 
 
+def call_fingerprint(header: Request, arrays: list[np.ndarray]) -> bytes:
+    """The encoded request of a call (`call_request`), to tell the same call made twice."""
+    return protocol.encode_message(header, arrays)
+
+
 @dataclass(frozen=True)
 class Perturb:
     """`function` called once per perturbation of `args` (grader.engine.gradcheck plans them), the

@@ -102,3 +102,14 @@ def wait_for_exit(process: subprocess.Popen[bytes], timeout: float) -> int:
     if not ready:
         raise subprocess.TimeoutExpired(process.args, timeout)
     return process.wait()
+
+
+def exit_description(code: int | None, detail: str = "") -> str:
+    """How a child ended, in a report's words: its exit code (os._exit), the signal that
+    killed it (a crash, a limit), or, without either, that it stopped answering (`detail`)."""
+    if code is None:
+        return f"the child stopped answering ({detail})"
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+        return f"the child was killed by {name} (a crash in native code, or a resource limit)"
+    return f"the child exited with code {code} (os._exit or a fatal error)"
