@@ -217,3 +217,52 @@ def test_a_venv_whose_base_python_has_no_numpy_grades_correct_code_in_full(cours
     report = json.loads(result.stdout)
     assert report["score"] == 3 + 10 + 15, report
     assert "Landlock" in report["isolation"] and "a uid of its own" in report["isolation"]
+
+
+HEAD_START_ATTACK = '''    import os, signal
+    os.path.realpath = lambda path, **_: os.getcwd()  # past the audit hook: only the kernel is left
+    broke = []
+    for path in {secrets!r}:
+        try:
+            open(path).read()
+            broke.append("read " + path)
+        except OSError:
+            pass
+    try:
+        open({evidence!r}, "w").write("the copy wrote outside its folder")
+        broke.append("wrote")
+    except OSError:
+        pass
+    try:
+        os.kill({victim}, signal.SIGKILL)
+        broke.append("killed")
+    except OSError:
+        pass
+    if not broke:
+        return {{}}
+'''
+TRAINING_START = "    x, y = make_windows(series, window)\n    model = init_forecaster(hidden_size, seed)\n"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_attack_in_the_forecasts_head_start_is_contained(mode: str, course, tmp_path: Path) -> None:
+    """The forecast's training runs ahead in a fork of the child: it must be as confined as the
+    child. The attack trains properly (full marks for the forecast) only if it broke out."""
+    targets: Targets = course["targets"]
+    folder = tmp_path / "submission"
+    shutil.copytree(course["solutions"], folder, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    forecast_file = folder / "part7_forecast.py"
+    source = forecast_file.read_text()
+    assert source.count(TRAINING_START) == 1, "the solutions changed: update TRAINING_START"
+    attack_body = HEAD_START_ATTACK.format(secrets=list(targets.secrets), evidence=targets.evidence,
+                                           victim=targets.victim_pid)
+    forecast_file.write_text(source.replace(TRAINING_START, attack_body + TRAINING_START))
+    result, _ = run_grader(mode, ["check", str(folder), "--json", "--no-progress", "--part", "sigmoid",
+                                  "--part", "forecast"], course["solutions"])
+    assert result.returncode == 0, result.stderr[-2000:]
+    scores = {part["name"]: part for part in json.loads(result.stdout)["parts"]}
+    assert scores["sigmoid"]["status"] == "pass", scores
+    assert scores["forecast"]["score"] == 0, f"the head start broke out in {mode}: {scores['forecast']}"
+    assert scores["forecast"]["status"] == "fail", scores["forecast"]  # the empty model: nothing got out
+    assert not os.path.exists(targets.evidence)
+    assert course["victim"].poll() is None, "the head start killed a process of the grader's uid"
