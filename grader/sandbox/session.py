@@ -13,7 +13,6 @@ import os
 import select
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -25,8 +24,8 @@ import numpy as np
 from grader.child import protocol
 from grader.sandbox.calls import (REPLY_FLOOR_BYTES, Call, CallStream, Perturb, call_fingerprint, call_request,
                                   perturb_request)
-from grader.sandbox.launch import (DEFAULT_TIMEOUT, FULL_LANDLOCK_ABI, HELLO_TIMEOUT, Launched, Sandbox,
-                                   SandboxFailure, start_child)
+from grader.sandbox.launch import DEFAULT_TIMEOUT, HELLO_TIMEOUT, Launched, Sandbox, SandboxFailure, start_child
+from grader.sandbox.hello import confinement_problems, start_requests
 from grader.sandbox.probe_cache import forget_probes
 from grader.sandbox.safe_text import clean_text, clean_tree
 from grader.sandbox.stray_output import StrayOutput
@@ -69,22 +68,6 @@ class Reply:
         return str(self.header.get("output", ""))
 
 
-def confinement_problems(reply: Reply, sandbox: Sandbox) -> list[str]:
-    """How the child's hello falls short of `sandbox`: Landlock, seccomp, or another Python or numpy."""
-    header = reply.header
-    confinement = header.get("confinement", {})
-    problems = [str(problem) for problem in confinement.get("errors", [])]
-    expected_abi = sandbox.landlock_abi if sandbox.mode != "none" else 0
-    if expected_abi and confinement.get("landlock", 0) < min(expected_abi, FULL_LANDLOCK_ABI):
-        problems.append(f"Landlock ABI {confinement.get('landlock', 0)} in the child, {expected_abi} expected")
-    if sandbox.seccomp and sandbox.mode != "none" and not confinement.get("seccomp"):
-        problems.append("the seccomp filter is not installed in the child")
-    if header.get("numpy") != np.__version__ or header.get("python") != sys.version:
-        problems.append(f"the child runs Python {header.get('python')} with numpy "
-                        f"{header.get('numpy')}, not the grader's {sys.version} with {np.__version__}")
-    return problems
-
-
 class ChildSession:
     """One child process with the submission loaded.
 
@@ -116,6 +99,7 @@ class ChildSession:
         self.prelaunched: tuple[list[str], list[str], str | None] | None = None
         self.stream: CallStream | None = None  # the calls in flight, waited out before any other request
         self.ahead: bytes | None = None  # the call a copy of the child is making ahead (`call_fingerprint`)
+        self.queued: list[tuple[protocol.Request, int]] = []  # sent before they were asked (`send_ahead`)
 
     @property
     def isolation(self) -> str:
@@ -139,6 +123,7 @@ class ChildSession:
         self.close()
         self.user = user
         self.prelaunched = self.adopt(launched)
+        self.send_ahead(start_requests(*self.prelaunched))  # answered while this process imports the rest
 
     def hello(self) -> None:
         """Before any student file: ask the child how it is confined and what it runs.
@@ -153,7 +138,7 @@ class ChildSession:
             detail = clean_text(self.stray_output(), 500).strip()
             raise SandboxFailure(f"the child did not start ({type(error).__name__}: {error})"
                                  + (f": {detail}" if detail else "")) from error
-        problems = confinement_problems(reply, self.sandbox)
+        problems = confinement_problems(reply.header, self.sandbox)
         if problems:
             self.kill()
             forget_probes()
@@ -173,6 +158,8 @@ class ChildSession:
             else:
                 self.close()
                 files, module_names, search_path = self.launch()
+                self.send_ahead([request for index, request in enumerate(start_requests(
+                    files, module_names, search_path)) if index - 1 not in self.excluded])
             self.prelaunched = None
             self.buffer = bytearray()
             self.stray = StrayOutput(self.process.stderr)  # type: ignore[union-attr]
@@ -185,8 +172,8 @@ class ChildSession:
                 for current, (file, module_name) in enumerate(zip(files, module_names)):
                     if current in self.excluded:
                         continue
-                    reply = self.request({"op": "load", "files": [file], "module_names": [module_name],
-                                          "search_path": search_path}, [], self.load_timeout)
+                    reply = self.request(start_requests([file], [module_name], search_path)[1], [],
+                                         self.load_timeout)
                     problems += reply.header.get("problems", [])
                     output.append(reply.output)
                     functions = list(reply.header.get("functions", []))
@@ -215,8 +202,17 @@ class ChildSession:
         Calls still in flight from a stream are waited out first: their replies come before this one."""
         if self.stream is not None:
             self.stream.wait_out()
+        if self.queued and self.queued[0][0] == header and not arrays:
+            return self.receive(self.queued.pop(0)[1], timeout, budget)
+        self.queued.clear()  # not asked for after all: their replies are skipped as stale
         return self.receive(self.send(protocol.encode_message(dict(header, id=self.next_id()), arrays)),
                             timeout, budget)
+
+    def send_ahead(self, headers: list[protocol.Request]) -> None:
+        """Send requests at once whose replies `request` then reads, when it is asked the same, in order:
+        the child starts on them as soon as it is ready, without waiting for this process."""
+        for header in headers:
+            self.queued.append((header, self.send(protocol.encode_message(dict(header, id=self.next_id()), []))))
 
     def next_id(self) -> int:
         self.request_count += 1
@@ -354,7 +350,7 @@ class ChildSession:
             pass
         kill_strays(self.process.pid, self.token, self.user.uid if self.user else None)
         self.load_result = None
-        self.ahead = None  # its copy died with it
+        self.ahead, self.queued = None, []  # its copy died with it, and what it was sent
 
     def close(self) -> None:
         """Kill the child and what is left of it, and give back its uid and folder.
