@@ -148,3 +148,25 @@ def test_the_pytest_plugin_has_an_extra_and_the_readme_names_it() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     plugin = readme[readme.index("The package registers a pytest plugin"):readme.index("### Speed")]
     assert 'pip install "lstm-autograder[pytest]"' in plugin
+
+
+def test_the_release_wheel_requires_and_registers_what_pyproject_does() -> None:
+    """The release wheel is assembled by hand: its Requires-Dist and entry points must be the
+    package's own, or an installed release lacks jinja2's pages, watch, or the pytest plugin."""
+    tomllib = pytest.importorskip("tomllib")
+    from grader.instructor.release import ENTRY_POINTS, REQUIREMENTS
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert list(REQUIREMENTS) == [item.split("#")[0].strip() for item in project["dependencies"]]
+    assert ENTRY_POINTS == {"console_scripts": project["scripts"], **project["entry-points"]}
+
+
+@pytest.mark.slow
+def test_the_release_wheel_metadata_says_so(release: Path) -> None:
+    with zipfile.ZipFile(next(release.glob("*.whl"))) as wheel:
+        names = wheel.namelist()
+        metadata = wheel.read(next(name for name in names if name.endswith(".dist-info/METADATA"))).decode()
+        entry_points = wheel.read(next(name for name in names if name.endswith("entry_points.txt"))).decode()
+    assert "Requires-Dist: jinja2>=3.1" in metadata and "Requires-Dist: watchdog>=4" in metadata
+    assert "[pytest11]\nlstm_grader = grader.pytest_plugin\n" in entry_points
+    assert "grader/pytest_plugin.py" in names

@@ -39,7 +39,10 @@ from grader.lstm.mistakes import CATALOGUE_FILE, catalogue, catalogue_text
 from grader.student.start import PACKAGED as PACKAGED_EXERCISES
 
 DISTRIBUTION = "lstm_autograder"
-REQUIREMENTS = ("numpy>=1.24", "rich>=13.0", "click>=8.1")
+# the installed package's needs, as pyproject.toml states them (a test keeps the two the same)
+REQUIREMENTS = ("numpy>=1.24", "rich>=13.0", "click>=8.1", "watchdog>=4", "jinja2>=3.1")
+ENTRY_POINTS = {"console_scripts": {"lstm-grader": "grader.cli:main"},
+                "pytest11": {"lstm_grader": "grader.pytest_plugin"}}
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 LEFT_OUT_SUFFIXES = (".pyc", ".pyo")
 # the maintainer tools (grader/instructor/, which only make sense beside solutions/;
@@ -120,7 +123,7 @@ def build_wheel(out_dir: Path, vectors: Path, stubs: list[Path], package_dir: Pa
     entries.append((f"{dist_info}/METADATA", metadata.encode()))
     entries.append((f"{dist_info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: lstm-grader release\n"
                                           b"Root-Is-Purelib: true\nTag: py3-none-any\n"))
-    entries.append((f"{dist_info}/entry_points.txt", b"[console_scripts]\nlstm-grader = grader.cli:main\n"))
+    entries.append((f"{dist_info}/entry_points.txt", entry_points_text().encode()))
     record = [record_line(name, data) for name, data in entries] + [f"{dist_info}/RECORD,,"]
     entries.append((f"{dist_info}/RECORD", ("\n".join(record) + "\n").encode()))
     with zipfile.ZipFile(wheel_path, "w", compression=zipfile.ZIP_DEFLATED) as wheel:
@@ -130,6 +133,12 @@ def build_wheel(out_dir: Path, vectors: Path, stubs: list[Path], package_dir: Pa
             info.compress_type = zipfile.ZIP_DEFLATED
             wheel.writestr(info, data)
     return wheel_path
+
+
+def entry_points_text() -> str:
+    """entry_points.txt: the command, and the pytest plugin (`pytest --lstm-submission`)."""
+    return "".join(f"[{group}]\n" + "".join(f"{name} = {target}\n" for name, target in points.items()) + "\n"
+                   for group, points in ENTRY_POINTS.items())
 
 
 def build_release(out: Path, solutions_dir: Path, exercises_dir: Path, *, seed: int = PUBLIC_SEED) -> list[Path]:
