@@ -47,6 +47,7 @@ class Prepared:
     case: Case
     setup: NumericalSetup
     items: list[Call | Perturb]
+    plan: list[gradcheck.Perturbation]  # the float64 plan, at the head of the Perturb's perturbations
 
 
 def prepare_numerical_check(part: Part, cases: list[Case]) -> Prepared | None:
@@ -60,9 +61,10 @@ def prepare_numerical_check(part: Part, cases: list[Case]) -> Prepared | None:
     items: list[Call | Perturb] = []
     if part.cache_from is None:
         items.append(Call(forward.name, setup.forward_args, forward.arg_names))
-    probed = gradcheck.perturbations_for(setup) + gradcheck.probe_plan(setup)
-    items.append(Perturb(forward.name, setup.forward_args, probed, gradcheck.output_indices(setup)))
-    return Prepared(marked[-1], setup, items)
+    plan = gradcheck.perturbations_for(setup)
+    items.append(Perturb(forward.name, setup.forward_args, plan + gradcheck.probe_plan(setup),
+                         gradcheck.output_indices(setup)))
+    return Prepared(marked[-1], setup, items, plan)
 
 
 def run_numerical_check(part: Part, context: PartContext, gradient_case: tuple[Case, dict[str, Any]] | None,
@@ -77,7 +79,8 @@ def run_numerical_check(part: Part, context: PartContext, gradient_case: tuple[C
     forward_note = ""
     try:
         forward_note = own_forward_note(part, context, setup, ahead)
-        numerical, precision = numerical_gradients_of(part, context, setup, ahead)
+        numerical, precision = numerical_gradients_of(part, context, setup, ahead,
+                                                      prepared.plan if ahead is not None and prepared else None)
     except StudentFailure as failure:
         return NumericalCheck(forward_note=f"your {forward_label(part)} could not be run ({failure.messages[0]})")
     except gradcheck.StackError as error:
@@ -109,15 +112,16 @@ def own_forward_note(part: Part, context: PartContext, setup: NumericalSetup, ah
     return shape_problem(forward.name, "", own, expected.shape) or f"your {forward.name} is wrong ({comparison.problem})"
 
 
-def numerical_gradients_of(part: Part, context: PartContext, setup: NumericalSetup, ahead: Iterator[Any] | None = None
+def numerical_gradients_of(part: Part, context: PartContext, setup: NumericalSetup, ahead: Iterator[Any] | None = None,
+                           plan: list[gradcheck.Perturbation] | None = None
                            ) -> tuple[dict[str, gradcheck.Estimate], gradcheck.Precision]:
     """Central differences of the part's forward, with a step suited to its precision ({} when none is).
 
-    The student's forward is first evaluated at the float64 step's points and at
-    four probe points; a forward that shows float32 precision is evaluated again
-    at a step suited to it.
+    The student's forward is first evaluated at the float64 step's points (`plan`,
+    when they were sent ahead) and at four probe points; a forward that shows
+    float32 precision is evaluated again at a step suited to it.
     """
-    plan = gradcheck.perturbations_for(setup)
+    plan = plan if plan is not None else gradcheck.perturbations_for(setup)
     if part.local_forward is not None:  # the grader's own float64 forward
         stacks = gradcheck.evaluate_locally(part.local_forward, setup, plan)
         return gradcheck.numerical_gradients(setup, plan, stacks), gradcheck.FLOAT64
