@@ -26,5 +26,12 @@ def test_long_text_is_cut_with_a_note_even_when_plain() -> None:
     assert clean_text("a" * 25, limit=10) == "a" * 10 + "\n... (15 more characters not shown)"
 
 
+def test_a_very_long_text_counts_every_character_not_shown() -> None:
+    # past 4 x limit the tail is dropped before cleaning; the note still counts it
+    assert clean_text("\x1b" + "a" * 99, limit=10) == "a" * 10 + "\n... (89 more characters not shown)"
+    escapes = "\x1b[1m" * 20  # 80 characters that clean to nothing, then the rest is dropped unread
+    assert clean_text(escapes + "b" * 20, limit=20) == "\n... (20 more characters not shown)"
+
+
 def test_trees_are_cleaned_keys_included() -> None:
     assert clean_tree({"k\x1b[1m": ["v\x07", {"ok": 1}]}) == {"k": ["v", {"ok": 1}]}

@@ -38,14 +38,15 @@ def clean_text(value: Any, limit: int = DEFAULT_LIMIT) -> str:
             value = f"<{type(value).__name__} that cannot be shown>"
     if len(value) <= limit and value.isascii() and value.isprintable():
         return value  # only space to "~": nothing below could change it (most keys and names)
-    if len(value) > 4 * limit:
+    cut = max(0, len(value) - 4 * limit)
+    if cut:
         value = value[: 4 * limit]  # keep the regular expressions below linear in `limit`
     text = _SURROGATE.sub(REPLACEMENT, value)
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
-    if len(text) > limit:
-        text = text[:limit] + f"\n... ({len(text) - limit} more characters not shown)"
+    if len(text) > limit or cut:
+        text = text[:limit] + f"\n... ({max(0, len(text) - limit) + cut} more characters not shown)"
     return text
 
 
