@@ -37,6 +37,9 @@ def leave():
 def hang():
     while True:
         pass
+def stubborn():
+    os._exit = lambda code: time.sleep(1000)  # the copy would never end after its answer
+    return 7.0
 def peek():
     try:
         open(SOLUTION).read()
@@ -92,6 +95,12 @@ def test_a_child_killed_meanwhile_makes_the_call_itself(session):
         session.call("hang", [], timeout=0.3)
     session.ensure_started()
     assert value(session, "slow", 1.0) == value(session, "pid")
+
+
+def test_a_copy_that_will_not_end_still_hands_over_its_answer(session):
+    assert session.call_ahead(Call("stubborn", []))
+    assert value(session, "stubborn", timeout=5.0) == 7.0
+    assert value(session, "pid") > 0
 
 
 def test_a_missing_function_is_not_started_and_its_call_says_missing(session):

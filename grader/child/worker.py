@@ -186,8 +186,14 @@ class Worker:
             return
         try:
             read_end, write_end = os.pipe()
+        except OSError:  # no descriptor left: the call is made later, here
+            self.reply({"status": "ok", "started": False})
+            return
+        try:
             pid = os.fork()
-        except OSError:  # no process left under the limit: the call is made later, here
+        except OSError:  # no process left under the limit: the same
+            os.close(read_end)
+            os.close(write_end)
             self.reply({"status": "ok", "started": False})
             return
         if pid == 0:
@@ -203,7 +209,7 @@ class Worker:
         self.reply({"status": "ok", "started": True})
 
     def collect(self) -> None:
-        """The reply of the call made ahead, once its copy is done; "died" with the copy's exit
+        """The reply of the call made ahead, once its copy sent it; "died" with the copy's exit
         code when it ended without one."""
         if self.ahead is None:
             self.reply({"status": "protocol_error"})
@@ -215,25 +221,22 @@ class Worker:
                 header, arrays = protocol.receive_message(stream)
             except (EOFError, protocol.ProtocolError):
                 header, arrays = {}, []
+        if header.get("status") is not None:
+            stop_copy(pid)  # its answer is here; whatever else it does (its os._exit replaced?) is of no use
+            self.reply(dict(header), arrays)
+            return
         try:
             code: Any = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
         except (ChildProcessError, ValueError):
             code = None
-        if header.get("status") is None:
-            self.reply({"status": "died", "code": code})
-            return
-        self.reply(dict(header), arrays)
+        self.reply({"status": "died", "code": code})
 
     def drop_ahead(self) -> None:
         if self.ahead is not None:
             pid, read_end = self.ahead
             self.ahead = None
-            os.close(read_end)  # the copy's write fails or it finishes: either way it exits
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (ChildProcessError, ProcessLookupError):
-                pass
+            os.close(read_end)
+            stop_copy(pid)
 
     def perturb(self, header: protocol.PerturbRequest, arrays: list[np.ndarray]) -> None:
         """Call the function once per perturbation and stack the chosen outputs.
@@ -331,6 +334,15 @@ class Worker:
         stored = self.store(value)
         stored["type"] = description
         return stored
+
+
+def stop_copy(pid: int) -> None:
+    """SIGKILL a copy made by `call_ahead` and reap it."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ChildProcessError, ProcessLookupError):
+        pass
 
 
 def import_by_path(module_name: str, path: str) -> Any:
