@@ -57,3 +57,19 @@ def test_a_child_whose_confinement_failed_imports_nothing_it_was_sent(tmp_path: 
     assert "Landlock" in str(replies[0].header["confinement"]["errors"])
     assert [reply.status for reply in replies[1:]] == ["protocol_error", "protocol_error"]
     assert not marker.exists(), "a student file ran in a child that was not confined"
+
+
+def test_a_child_gone_before_its_requests_is_the_graders_failure(tmp_path: Path, monkeypatch):
+    """The requests sent at once meet a child that already exited: that is a child that did not start
+    (SandboxFailure, the grader's), never a crash at the student's import."""
+    from grader.sandbox import ChildSession, Sandbox, SandboxFailure
+    from grader.sandbox.hello import start_requests
+
+    (tmp_path / "s.py").write_text("def sigmoid(z):\n    return z\n")
+    monkeypatch.setattr(child_view, "interpreter", lambda: "/bin/false")
+    with ChildSession([tmp_path / "s.py"], ["s"], None, sandbox=Sandbox("process")) as session:
+        files, names, search_path = session.launch()
+        session.process.wait()
+        session.send_ahead(start_requests(files, names, search_path))
+        with pytest.raises(SandboxFailure, match="did not start"):
+            session.hello()

@@ -211,8 +211,12 @@ class ChildSession:
     def send_ahead(self, headers: list[protocol.Request]) -> None:
         """Send requests at once whose replies `request` then reads, when it is asked the same, in order:
         the child starts on them as soon as it is ready, without waiting for this process."""
-        for header in headers:
-            self.queued.append((header, self.send(protocol.encode_message(dict(header, id=self.next_id()), []))))
+        try:
+            for header in headers:
+                self.queued.append((header, self.send(protocol.encode_message(dict(header, id=self.next_id()),
+                                                                              []))))
+        except ChildDied:
+            pass  # the child is gone already: `hello` meets that and says the child did not start
 
     def next_id(self) -> int:
         self.request_count += 1
