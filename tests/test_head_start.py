@@ -161,3 +161,16 @@ def test_an_import_that_crashes_costs_every_part(tmp_path: Path):
     report = grade(submission, PARTS, seed=SEED)
     assert [part.status for part in report.parts] == ["error"] * len(PARTS)
     assert all("importing the submission crashed" in part.messages[0] for part in report.parts)
+
+
+def test_a_head_start_that_cannot_be_made_only_loses_the_head_start():
+    import dataclasses
+
+    from grader.engine.grading import grade_parts
+
+    def broken(seed):
+        raise ValueError("no call")
+
+    parts = [get_part("sigmoid"), dataclasses.replace(get_part("forecast"), head_start=broken)]
+    report = grade_parts(child_view.solutions_dir(), parts, seed=SEED, sandbox="auto")
+    assert [part.status for part in report.parts] == ["pass", "pass"]

@@ -89,7 +89,11 @@ def start_ahead(session: ChildSession, head_starts: list[Callable[[int], Call]],
     head start: the part then makes its call when it is checked, as without one."""
     for head_start in head_starts:
         try:
-            session.call_ahead(head_start(seed), timeout)
+            call = head_start(seed)
+        except Exception:  # noqa: BLE001  (the part meets the same error when it is checked, and reports it)
+            continue
+        try:
+            session.call_ahead(call, timeout)
         except (ChildTimeout, ChildDied):
             return  # the child is killed; the next part's check starts a new one
 
