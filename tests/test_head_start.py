@@ -40,6 +40,13 @@ def hang():
 def stubborn():
     os._exit = lambda code: time.sleep(1000)  # the copy would never end after its answer
     return 7.0
+def spray():
+    for fd in range(3, 64):  # garbage into every descriptor the copy holds
+        try:
+            os.write(fd, b"garbage!" * 8)
+        except OSError:
+            pass
+    return 1.0
 def peek():
     try:
         open(SOLUTION).read()
@@ -101,6 +108,13 @@ def test_a_copy_that_will_not_end_still_hands_over_its_answer(session):
     assert session.call_ahead(Call("stubborn", []))
     assert value(session, "stubborn", timeout=5.0) == 7.0
     assert value(session, "pid") > 0
+
+
+def test_a_copy_cannot_write_into_the_childs_result_channel(session):
+    assert session.call_ahead(Call("spray", []))
+    with pytest.raises(ChildDied):
+        session.call("spray", [], timeout=10.0)  # it spoilt its own answer
+    assert value(session, "pid") > 0  # and nothing else: the child still answers
 
 
 def test_a_missing_function_is_not_started_and_its_call_says_missing(session):

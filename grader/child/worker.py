@@ -198,7 +198,8 @@ class Worker:
             return
         if pid == 0:
             os.close(read_end)
-            self.channel_in.close()  # the requests are the original's
+            self.channel_in.close()  # the requests and the result channel are the original's
+            self.channel_out.close()
             self.channel_out = os.fdopen(write_end, "wb")
             try:
                 self.call(header, arrays)
