@@ -79,6 +79,21 @@ def test_the_call_made_ahead_is_answered_by_a_copy_and_only_the_same_call_collec
     assert value(session, "slow", 1.0) == child  # collected once; then made here again
 
 
+def test_the_copy_says_how_long_its_call_took(session):
+    import time
+
+    from grader.engine.checks import PartContext
+    from grader.engine.reference_source import open_reference
+
+    assert session.call_ahead(Call("slow", [1.0]))
+    time.sleep(1.0)  # the copy is done long before it is collected
+    context = PartContext(session, open_reference(), SEED)
+    context.call("slow", (1.0,))
+    assert context.ran_ahead_for is not None and 0.2 <= context.ran_ahead_for < 0.9  # its sleep, not the wait
+    context.call("slow", (1.0,))
+    assert context.ran_ahead_for is None  # made here: the caller times it
+
+
 def test_a_copy_that_exits_costs_its_call_only(session):
     assert session.call_ahead(Call("leave", []))
     child = value(session, "pid")

@@ -135,7 +135,8 @@ class ReplyHeader(Envelope, total=False):
     hello: confinement, python, numpy. load: problems, output, functions.
     call: output, and value, modified, warnings when "ok", error when "error".
     perturb: output (the stacked outputs are the arrays), error when "error".
-    call ahead: started. collect: a call's fields, or code when "died".
+    call ahead: started. collect: a call's fields and the seconds it took in the copy,
+    or code when "died".
     """
 
     status: Status
@@ -151,6 +152,7 @@ class ReplyHeader(Envelope, total=False):
     error: str
     started: bool
     code: int | None
+    seconds: float
 
 
 def kept_handle(name: str) -> str:

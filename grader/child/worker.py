@@ -16,6 +16,7 @@ import json
 import os
 import signal
 import sys
+import time
 import warnings
 from typing import Any
 
@@ -85,11 +86,14 @@ class Worker:
         self.handles: dict[str, Any] = {}
         self.student_files: set[str] = set()
         self.ahead: tuple[int, int] | None = None  # (pid, read end) of the copy running a call ahead
+        self.started_ahead: float | None = None  # in that copy: when its call began
 
     request_id: Any = None
 
     def reply(self, header: protocol.ReplyHeader, arrays: list[np.ndarray] | None = None) -> None:
         # echo the request's id: the parent drops any frame that does not carry it
+        if self.started_ahead is not None:  # a copy says how long its call took: it ran meanwhile
+            header = dict(header, seconds=time.monotonic() - self.started_ahead)  # type: ignore[assignment]
         protocol.send_message(self.channel_out, dict(header, id=self.request_id), arrays or [])
 
     def serve(self) -> None:
@@ -201,6 +205,7 @@ class Worker:
             self.channel_in.close()  # the requests and the result channel are the original's
             self.channel_out.close()
             self.channel_out = os.fdopen(write_end, "wb")
+            self.started_ahead = time.monotonic()
             try:
                 self.call(header, arrays)
             finally:

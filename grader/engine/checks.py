@@ -49,6 +49,8 @@ class PartContext:
     diagnosis_args: tuple[Any, ...] | None = None
     # the student's and the reference's outputs of the forward that made the last cache (check_backward)
     forward_outputs: tuple[Any, Any] | None = None
+    # how long the last call took where it was made ahead (in a copy of the child, meanwhile), else None
+    ran_ahead_for: float | None = None
 
     @contextmanager
     def aside(self) -> Iterator[None]:
@@ -98,6 +100,8 @@ class PartContext:
 
     def answer(self, function: str, reply: Reply) -> tuple[Any, list[str]]:
         """A call's decoded value and the arguments it changed; its warnings are the part's."""
+        seconds = reply.header.get("seconds")
+        self.ran_ahead_for = float(seconds) if type(seconds) in (int, float) and 0 <= seconds < 1e6 else None
         try:
             value = decode_value(reply.header["value"], reply.arrays)
         except (KeyError, ProtocolError) as error:
