@@ -85,9 +85,10 @@ def grade_submission(submission: Submission, parts: list[Part], seed: int | None
 
 def start_ahead(session: ChildSession, head_starts: list[Callable[[int], Call]], seed: int,
                 timeout: float) -> None:
-    """Start each head-start call in a copy of the child. Whatever goes wrong only loses the
-    head start: the part then makes its call when it is checked, as without one."""
-    for head_start in head_starts:
+    """Start the first head-start call in a copy of the child (a child keeps one copy at a time:
+    another part's call is made when it is checked). Whatever goes wrong only loses the head
+    start: the part then makes its call when it is checked, as without one."""
+    for head_start in head_starts[:1]:
         try:
             call = head_start(seed)
         except Exception:  # noqa: BLE001  (the part meets the same error when it is checked, and reports it)
