@@ -5,7 +5,7 @@ worker right after Landlock. It refuses, with EPERM, the system calls a
 numpy function never needs and an attacker would: every new socket (Landlock
 covers TCP only, not UDP or a unix socket's path), tracing and reading other
 processes' memory, starting any program (the worker never needs to), new
-namespaces, mounts, kernel keys, BPF, io_uring and
+namespaces, mounts, kernel keys, BPF, io_uring, System V IPC and
 module loading. Any other architecture's calls, and the x32 ABI, kill the
 process, so the numbers below cannot be dodged.
 
@@ -39,6 +39,11 @@ DENIED_X86_64 = {
     "open_by_handle_at": 304, "setns": 308, "process_vm_readv": 310, "process_vm_writev": 311,
     "finit_module": 313, "bpf": 321, "execveat": 322, "userfaultfd": 323, "io_uring_setup": 425, "io_uring_enter": 426,
     "io_uring_register": 427,
+    # System V IPC and POSIX message queues: Landlock does not cover them, and the students a
+    # batch worker's zygote forks share its IPC namespace (grader.sandbox.zygote)
+    "shmget": 29, "shmat": 30, "shmctl": 31, "semget": 64, "semop": 65, "semctl": 66, "shmdt": 67,
+    "msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71, "semtimedop": 220, "mq_open": 240,
+    "mq_unlink": 241, "mq_timedsend": 242, "mq_timedreceive": 243, "mq_notify": 244, "mq_getsetattr": 245,
 }
 
 

@@ -388,4 +388,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if ARGUMENTS.get("zygote"):  # a batch worker's pre-started child (grader.child.zygote)
+        load_beside("zygote").serve_stdin(ARGUMENTS["zygote"] == "namespace", CONFINEMENT, load_beside("landlock"),
+                                          main)
+    else:
+        main()

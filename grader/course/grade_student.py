@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import multiprocessing.util
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,33 @@ from grader.sandbox import Sandbox
 from grader.sandbox.safe_text import clean_text, clean_tree
 
 _reference: Any = None
+_zygote: Any = None  # this pool worker's grader.sandbox.zygote.Zygote, started at its first student
+_zygote_failed = False
+
+
+def worker_zygote(sandbox: Sandbox | None) -> Any:
+    """This worker's zygote, started at its first student where the sandbox allows one (else None).
+
+    One that stopped answering is replaced; where one cannot be started at all, this worker's
+    students get children of their own, as without a zygote."""
+    global _zygote, _zygote_failed
+    from grader.sandbox import SandboxFailure
+    from grader.sandbox.zygote import Zygote, zygote_usable
+
+    if sandbox is None or _zygote_failed or not zygote_usable(sandbox):
+        return None
+    if _zygote is not None and _zygote.alive:
+        return _zygote
+    if _zygote is not None:
+        _zygote.close()
+    _zygote = Zygote(sandbox)
+    multiprocessing.util.Finalize(_zygote, _zygote.close, exitpriority=10)  # a pool worker leaves by os._exit
+    try:
+        _zygote.start()
+    except (SandboxFailure, OSError):
+        _zygote.close()
+        _zygote, _zygote_failed = None, True  # this worker's students get children of their own
+    return _zygote
 
 
 def grade_entry(entry: Entry, seed: int, parts: list[str] | None, timeout: float,
@@ -50,7 +78,7 @@ def grade_entry(entry: Entry, seed: int, parts: list[str] | None, timeout: float
             # the batch's workers already keep every core busy: a head start (a copy of the child making
             # the forecast's training meanwhile) would only add a process per student
             report = grade(copy, parts=parts, seed=seed, timeout=timeout, reference=_reference,
-                           sandbox=sandbox or "process", parallel=False)
+                           sandbox=sandbox or "process", parallel=False, spawner=worker_zygote(sandbox))
         except (SubmissionError, ArchiveError) as error:
             return {"error": str(error).replace(str(copy), entry.path.name)}
     return dataclasses.replace(report, submission=entry.path.name, notes=(*report.notes, *skipped))

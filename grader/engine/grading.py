@@ -28,13 +28,14 @@ MISSING_FUNCTION = re.compile(r"(?P<needs>needs your \w+: )?(?P<function>\w+) is
 def grade_parts(submission_path: str | Path, parts: Iterable[Part], seed: int | None = None,
                 timeout: float = DEFAULT_TIMEOUT, reference: ReferenceSource | None = None,
                 sandbox: str | Sandbox = "process", parallel: bool = True,
-                ready: Prelaunched | None = None) -> Report:
+                ready: Prelaunched | None = None, spawner: Any = None) -> Report:
     """Grade a submission on `parts`; raises SubmissionError if it cannot be read at all.
 
     `sandbox` is "auto", "bwrap", "process" or a resolved `Sandbox`; the report
     records which isolation graded it. `parallel` starts the long call of a part
     declared with a `head_start` in a copy of the child meanwhile. `ready` is this submission read and its child
-    already started (grader.engine.prelaunch), taken over here.
+    already started (grader.engine.prelaunch), taken over here. `spawner` is a batch worker's
+    zygote that forks the child instead (grader.sandbox.zygote).
     """
     if ready is not None:
         submission, session, resolved = ready.submission, ready.session, ready.session.sandbox
@@ -43,7 +44,7 @@ def grade_parts(submission_path: str | Path, parts: Iterable[Part], seed: int | 
         resolved = sandbox if isinstance(sandbox, Sandbox) else resolve_sandbox(sandbox)
     try:
         return grade_submission(submission, list(parts), seed, timeout, reference or open_reference(), resolved,
-                                parallel, session)
+                                parallel, session, spawner)
     finally:
         submission.cleanup()
         if session is not None:
@@ -52,7 +53,7 @@ def grade_parts(submission_path: str | Path, parts: Iterable[Part], seed: int | 
 
 def grade_submission(submission: Submission, parts: list[Part], seed: int | None, timeout: float,
                      reference: ReferenceSource, sandbox: Sandbox | None = None, parallel: bool = True,
-                     session: ChildSession | None = None) -> Report:
+                     session: ChildSession | None = None, spawner: Any = None) -> Report:
     """Grade in one child (`session`, or a new one); with `parallel`, the long first call of each part
     declared with a `head_start` runs in a copy of that child while the other parts are checked (off,
     every call is made when its part is checked, in order)."""
@@ -61,7 +62,7 @@ def grade_submission(submission: Submission, parts: list[Part], seed: int | None
     sandbox = sandbox or resolve_sandbox("process")
     ahead = [part.head_start for part in parts if part.head_start] if parallel and len(parts) > 1 else []
     session = session or ChildSession(submission.files, submission.module_names, submission.search_path,
-                                      load_timeout=timeout, sandbox=sandbox)
+                                      load_timeout=timeout, sandbox=sandbox, spawner=spawner)
     with session:
         try:
             loaded = session.start()
@@ -72,7 +73,7 @@ def grade_submission(submission: Submission, parts: list[Part], seed: int | None
             results = [PartResult(part.name, part.group, status, 0.0, float(part.points), (reason,),
                                   None, part.hint) for part in parts]
             return Report(submission.display, tuple(results), seed, tuple(notes + [reason]),
-                          sandbox.isolation)
+                          session.isolation)
         notes += import_notes(loaded)
         unloaded = {**not_imported(submission, loaded.problems), **submission.unloaded}
         start_ahead(session, ahead, seed, timeout)
@@ -80,7 +81,7 @@ def grade_submission(submission: Submission, parts: list[Part], seed: int | None
         checked = {part.name: check_part(part, context) for part in parts}
         results = [with_file_notes(checked[part.name], unloaded) for part in parts]
     return Report(submission.display, tuple(blame_dependencies(parts, results)), seed, tuple(notes),
-                  sandbox.isolation)
+                  session.isolation)
 
 
 def start_ahead(session: ChildSession, head_starts: list[Callable[[int], Call]], seed: int,

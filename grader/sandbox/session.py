@@ -78,10 +78,12 @@ class ChildSession:
             each other (staged with it and appended to the child's sys.path), or None.
         load_timeout: seconds allowed for importing the submission.
         sandbox: how to isolate the child (`grader.sandbox.resolve_sandbox` chooses one).
+        spawner: a batch worker's zygote (grader.sandbox.zygote) that forks the child, or None.
     """
 
     def __init__(self, files: list[Path], module_names: list[str], search_path: Path | None,
-                 load_timeout: float = DEFAULT_TIMEOUT, *, sandbox: Sandbox) -> None:
+                 load_timeout: float = DEFAULT_TIMEOUT, *, sandbox: Sandbox, spawner: Any = None) -> None:
+        self.spawner = spawner
         self.files = files
         self.module_names = module_names
         self.search_path = search_path
@@ -103,10 +105,12 @@ class ChildSession:
 
     @property
     def isolation(self) -> str:
-        return self.sandbox.isolation
+        return self.spawner.isolation if self.spawner is not None else self.sandbox.isolation
 
     def launch(self) -> tuple[list[str], list[str], str | None]:
         """Start the child process; returns the file paths and search path as the child sees them."""
+        if self.spawner is not None:
+            return self.adopt(self.spawner.spawn(self.files, self.search_path))
         if self.sandbox.own_users and self.user is None:
             self.user = lease_user()
         return self.adopt(start_child(self.sandbox, self.files, self.search_path,
@@ -323,6 +327,8 @@ class ChildSession:
     def death_reason(self, detail: str = "") -> str:
         if self.process is None:
             return "the child never started"
+        if self.spawner is not None:
+            return exit_description(self.process.poll(), detail)
         try:
             code = wait_for_exit(self.process, 2)
         except subprocess.TimeoutExpired:
@@ -330,18 +336,18 @@ class ChildSession:
             code = self.process.returncode
         return exit_description(code, detail)
 
-    def interrupt(self) -> None:
-        """SIGKILL the child's process group from any thread; the thread that owns this session then
-        sees the child die and cleans up (kill and close are for that thread only)."""
-        process = self.process
-        if process is not None:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-
     def kill(self) -> None:
         """SIGKILL the child's process group, then any process that left it."""
+        if self.process is None:
+            return
+        if self.spawner is not None:  # a fork of the zygote, which stops it and all it started
+            self.process.stop()  # type: ignore[attr-defined]
+        else:
+            self.kill_started_child()
+        self.load_result = None
+        self.ahead, self.queued = None, []  # its copy died with it, and what it was sent
+
+    def kill_started_child(self) -> None:
         if self.process is None:
             return
         try:
@@ -353,8 +359,6 @@ class ChildSession:
         except subprocess.TimeoutExpired:
             pass
         kill_strays(self.process.pid, self.token, self.user.uid if self.user else None)
-        self.load_result = None
-        self.ahead, self.queued = None, []  # its copy died with it, and what it was sent
 
     def close(self) -> None:
         """Kill the child and what is left of it, and give back its uid and folder.

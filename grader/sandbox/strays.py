@@ -57,14 +57,15 @@ def carries_token(pid: int, token: str, user: int | None) -> bool:
         return False
 
 
-def kill_strays(session: int, token: str, user: int | None) -> int:
+def kill_strays(session: int, token: str, user: int | None, spare: frozenset[int] = frozenset()) -> int:
     """SIGKILL what is left of a child: its session, and orphans adopted by us that
-    carry its token. Returns how many processes were killed."""
+    carry its token, but never a process in `spare` (a zygote carries the token of the
+    children it forks). Returns how many processes were killed."""
     killed = 0
     me = os.getpid()
     for _ in range(5):  # killing a parent can orphan more children onto us
         targets = [pid for pid, ppid, group, sid in process_table()
-                   if pid != me and (sid == session or group == session
+                   if pid != me and pid not in spare and (sid == session or group == session
                                      or (ppid == me and token and carries_token(pid, token, user)))]
         if not targets:
             break

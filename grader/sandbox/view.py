@@ -147,13 +147,15 @@ def runtime_read_paths() -> tuple[str, ...]:
     return tuple(dict.fromkeys(path for path in paths if os.path.exists(path)))
 
 
-def confinement_spec(root: str, landlock_abi: int, seccomp: bool) -> str:
-    """The worker's --confine argument: which rules to apply, with paths as the child sees them."""
+def confinement_spec(root: str, landlock_abi: int, seccomp: bool, readable: tuple[str, ...] = ("submission",),
+                     writable: tuple[str, ...] = ("work",)) -> str:
+    """The worker's --confine argument: which rules to apply, with paths as the child sees them
+    (`readable` and `writable`: folders of the staging root besides runtime/ and site/)."""
     return json.dumps({
         "landlock": landlock_abi,
         "seccomp": seccomp,
-        "read": [*runtime_read_paths(), root + "/runtime", root + "/site", root + "/submission"],
-        "write": [root + "/work", "/dev/null"],
+        "read": [*runtime_read_paths(), root + "/runtime", root + "/site", *(f"{root}/{name}" for name in readable)],
+        "write": [*(f"{root}/{name}" for name in writable), "/dev/null"],
         "execute": [interpreter()],
     })
 
@@ -165,18 +167,12 @@ def stage(root: Path, files: list[Path], search_path: Path | None, child_uid: in
     files and MAX_STAGED_BYTES bytes, so the child imports a copy it cannot
     change and never sees the original folder.
     """
-    runtime, site_dir, submission, work = (root / name for name in ("runtime", "site", "submission", "work"))
-    for folder in (runtime, site_dir, submission, work):
+    submission, work = root / "submission", root / "work"
+    stage_runtime(root)
+    for folder in (submission, work):
         folder.mkdir()
-    for source in child_runtime_files():
-        shutil.copyfile(source, runtime / source.name)
-        os.chmod(runtime / source.name, 0o444)
-    stage_compiled(runtime)
-    for folder in numpy_folders():
-        os.symlink(folder, site_dir / os.path.basename(folder))
     copy_sources(files, search_path, submission)
-    for folder in (runtime, site_dir, submission):
-        os.chmod(folder, 0o555)
+    os.chmod(submission, 0o555)
     if child_uid is not None:
         # only this child's group may enter: a neighbour with another uid cannot read this submission
         os.chown(root, 0, child_uid)
@@ -186,6 +182,21 @@ def stage(root: Path, files: list[Path], search_path: Path | None, child_uid: in
         os.chmod(root, 0o711)
     os.chmod(work, 0o700)
     return submission
+
+
+def stage_runtime(root: Path) -> None:
+    """root/runtime (grader/child/ and its .pyc) and root/site (numpy), read only."""
+    runtime, site_dir = root / "runtime", root / "site"
+    for folder in (runtime, site_dir):
+        folder.mkdir()
+    for source in child_runtime_files():
+        shutil.copyfile(source, runtime / source.name)
+        os.chmod(runtime / source.name, 0o444)
+    stage_compiled(runtime)
+    for folder in numpy_folders():
+        os.symlink(folder, site_dir / os.path.basename(folder))
+    for folder in (runtime, site_dir):
+        os.chmod(folder, 0o555)
 
 
 def stage_compiled(runtime: Path) -> None:
@@ -220,11 +231,12 @@ def copy_sources(files: list[Path], search_path: Path | None, submission: Path) 
         total += size
 
 
-def process_command(root: Path, landlock_abi: int, seccomp: bool) -> list[str]:
+def process_command(root: Path, landlock_abi: int, seccomp: bool, readable: tuple[str, ...] = ("submission",),
+                    writable: tuple[str, ...] = ("work",), extra: tuple[str, ...] = ()) -> list[str]:
     """The child's command in the process sandbox: the interpreter, isolated (-I) and without
     site (-S: no .pth file of any installed package runs), numpy from the staged site folder."""
     return [interpreter(), "-I", "-S", str(root / "runtime" / "worker.pyc"), "--site", str(root / "site"),
-            "--confine", confinement_spec(str(root), landlock_abi, seccomp)]
+            "--confine", confinement_spec(str(root), landlock_abi, seccomp, readable, writable), *extra]
 
 
 def system_binds() -> list[str]:
@@ -239,9 +251,12 @@ def system_binds() -> list[str]:
     return arguments
 
 
-def bwrap_command(bwrap: str, root: Path, landlock_abi: int, seccomp: bool) -> list[str]:
+def bwrap_command(bwrap: str, root: Path, landlock_abi: int, seccomp: bool, readable: tuple[str, ...] = ("submission",),
+                  writable: tuple[str, ...] = ("work",), extra: tuple[str, ...] = ()) -> list[str]:
     """The bubblewrap command line: new namespaces, the minimal view, sized tmpfs, then the
-    same worker command with the same Landlock rules (paths as seen inside)."""
+    same worker command with the same Landlock rules (paths as seen inside); the staging
+    root's `readable` folders are bound read only, its `writable` ones (the first is the
+    working folder) read-write."""
     size = str(TMPFS_BYTES)
     arguments = [bwrap, "--unshare-all", "--unshare-user", "--uid", str(UNPRIVILEGED_UID),
                  "--gid", str(UNPRIVILEGED_UID), "--die-with-parent", "--new-session",
@@ -255,10 +270,12 @@ def bwrap_command(bwrap: str, root: Path, landlock_abi: int, seccomp: bool) -> l
             arguments += ["--size", "4096", "--tmpfs", folder, "--remount-ro", folder]
     for folder in numpy_folders():
         arguments += ["--ro-bind", folder, BOX_SITE + "/" + os.path.basename(folder)]
-    arguments += ["--ro-bind", str(root / "runtime"), BOX_RUNTIME,
-                  "--ro-bind", str(root / "submission"), BOX_SUBMISSION,
-                  "--bind", str(root / "work"), BOX_WORK, "--chdir", BOX_WORK,
-                  "--remount-ro", "/",
+    arguments += ["--ro-bind", str(root / "runtime"), BOX_RUNTIME]
+    for name in readable:
+        arguments += ["--ro-bind", str(root / name), f"{BOX_ROOT}/{name}"]
+    for name in writable:
+        arguments += ["--bind", str(root / name), f"{BOX_ROOT}/{name}"]
+    arguments += ["--chdir", f"{BOX_ROOT}/{writable[0]}", "--remount-ro", "/",
                   interpreter(), "-I", "-S", BOX_RUNTIME + "/worker.pyc", "--site", BOX_SITE,
-                  "--confine", confinement_spec(BOX_ROOT, landlock_abi, seccomp)]
+                  "--confine", confinement_spec(BOX_ROOT, landlock_abi, seccomp, readable, writable), *extra]
     return arguments
