@@ -14,7 +14,7 @@ import pytest
 from grader.child.protocol import decode_value
 from grader.engine.grading import grade_parts
 from grader.lstm import get_part
-from grader.sandbox import ChildSession, SandboxFailure, bwrap_works, resolve_sandbox
+from grader.sandbox import ChildDied, ChildSession, SandboxFailure, bwrap_works, resolve_sandbox
 from grader.sandbox import view as child_view
 from grader.sandbox.strays import carries_token, process_table
 from grader.sandbox.zygote import Zygote, zygote_usable
@@ -35,6 +35,8 @@ def read(path_id):
         return 1.0
     except OSError:
         return 0.0
+def leave():
+    os._exit(3)
 def kill_parent():
     try:
         os.kill(os.getppid(), signal.SIGKILL)
@@ -116,6 +118,17 @@ def test_what_a_student_started_is_gone_before_the_next_one(zygote, tmp_path: Pa
         assert processes_with_the_token() >= before + 2  # the student's child and its sleeper
     assert processes_with_the_token() == before
     assert zygote.alive
+
+
+def test_a_fork_that_exits_is_seen_gone_and_the_next_call_gets_a_new_one(zygote, tmp_path: Path):
+    with session_of(zygote, student(tmp_path, "s", [])) as session:
+        session.start()
+        assert session.alive
+        with pytest.raises(ChildDied, match="exited with code 3"):
+            session.call("leave", [], timeout=10.0)
+        assert not session.alive
+        session.ensure_started()
+        assert session.alive and value(session, "kill_parent") == 0.0
 
 
 def test_a_student_graded_from_the_zygote_gets_the_same_report(zygote):

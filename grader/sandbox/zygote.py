@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import secrets as token_source
+import select
 import shutil
 import socket
 import subprocess
@@ -184,9 +185,16 @@ class Spawned:
         self.stopped = False
 
     def poll(self) -> int | None:
+        """Its exit code once it has ended, else None. Only a child whose stdout hung up is asked
+        about: while it lives it holds that pipe open (the worker keeps a copy of it)."""
         if self.stopped or self.returncode is not None:
             return self.returncode if self.returncode is not None else -9
-        self.returncode = self.zygote.ask({"op": "poll", "pid": self.pid_inside}).get("code")
+        hung_up = select.poll()
+        hung_up.register(self.stdout.fileno(), 0)  # POLLHUP and POLLERR are always reported
+        if not hung_up.poll(0):
+            return None
+        code = self.zygote.ask({"op": "poll", "pid": self.pid_inside}).get("code")
+        self.returncode = code if type(code) is int else None
         return self.returncode
 
     def stop(self) -> None:
