@@ -27,6 +27,7 @@ from grader.sandbox.modes import use_one_blas_thread  # noqa: E402
 
 use_one_blas_thread()  # as `lstm-grader batch` does, before numpy is imported
 from grader.course.batch import BatchOptions, run_batch  # noqa: E402
+from grader.sandbox.zygote import Zygote  # noqa: E402
 from grader.sandbox import ChildSession, bwrap_works, resolve_sandbox  # noqa: E402
 from hostile_submissions import CASES, HONEST_FILES, build  # noqa: E402
 
@@ -67,17 +68,34 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def start_cost(mode: str, repeats: int = 10) -> float:
-    """Median seconds to start a child in `mode` and import the reference files."""
+def start_cost(mode: str, repeats: int = 10, spawner: Zygote | None = None) -> tuple[float, float]:
+    """Median seconds to start a child in `mode` (forked from `spawner` when given) and import the
+    reference files, and the CPU seconds each start took (this process and its children)."""
     times = []
     files = [REPO / "solutions" / name for name in HONEST_FILES]
+    sandbox = spawner.sandbox if spawner else resolve_sandbox(mode, quiet=True)
+    before = time.process_time() + children_cpu() + (zygote_cpu(spawner) if spawner else 0.0)
     for _ in range(repeats):
         started = time.perf_counter()
-        with ChildSession(files, [path.stem for path in files], REPO / "solutions",
-                          sandbox=resolve_sandbox(mode, quiet=True)) as session:
+        with ChildSession(files, [path.stem for path in files], REPO / "solutions", sandbox=sandbox,
+                          spawner=spawner) as session:
             session.start()
         times.append(time.perf_counter() - started)
-    return sorted(times)[len(times) // 2]
+    cpu = time.process_time() + children_cpu() + (zygote_cpu(spawner) if spawner else 0.0) - before
+    return sorted(times)[len(times) // 2], cpu / repeats
+
+
+def zygote_cpu(zygote: Zygote) -> float:
+    """CPU seconds of the zygote's process tree, with the children each reaped (the forks), from
+    /proc: the forks are not this process's children, so RUSAGE_CHILDREN misses them."""
+    assert zygote.process is not None
+    total, pending = 0.0, [zygote.process.pid]
+    while pending:
+        pid = pending.pop()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime .. cstime
+        pending += [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return total
 
 
 def plain_start(repeats: int = 10) -> float:
@@ -114,9 +132,17 @@ def main() -> None:
     base = plain_start()
     print(f"plain `python -I -c 'import numpy'`: {base * 1000:.0f} ms")
     for mode in modes:
-        cost = start_cost(mode)
-        print(f"{mode:8s} child start + import: {cost * 1000:.0f} ms (sandbox overhead {max(cost - base, 0) * 1000:.0f} ms); "
-              f"CPU for one correct submission: {correct_cpu(mode):.2f} s")
+        cost, cpu = start_cost(mode)
+        print(f"{mode:8s} child start + import: {cost * 1000:.0f} ms, {cpu * 1000:.0f} ms of CPU (sandbox overhead "
+              f"{max(cost - base, 0) * 1000:.0f} ms); CPU for one correct submission: {correct_cpu(mode):.2f} s")
+        zygote = Zygote(resolve_sandbox(mode, quiet=True))
+        try:
+            zygote.start()
+            cost, cpu = start_cost(mode, spawner=zygote)
+            print(f"{mode:8s} forked from a batch worker's zygote + import: {cost * 1000:.0f} ms, "
+                  f"{cpu * 1000:.0f} ms of CPU")
+        finally:
+            zygote.close()
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as folder:
         root = Path(folder) / "class"
         root.mkdir()
