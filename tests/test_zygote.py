@@ -154,8 +154,10 @@ def test_a_zygote_that_died_is_the_graders_failure_and_is_replaced(tmp_path: Pat
     assert first is not None and first.alive
     os.killpg(first.process.pid, 9)
     first.process.wait()
+    descriptors = len(os.listdir("/proc/self/fd"))
     with pytest.raises(SandboxFailure):
         first.spawn([], None)
+    assert len(os.listdir("/proc/self/fd")) == descriptors  # no pipe left open by the failed spawn
     second = grade_student.worker_zygote(sandbox)
     assert second is not first and second.alive
     second.close()

@@ -24,6 +24,7 @@ import os
 import secrets as token_source
 import select
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -133,16 +134,18 @@ class Zygote:
         request = {"op": "spawn", "home": home, "write": [home, "/dev/null"],
                    "read": [*child_view.runtime_read_paths(), f"{self.inside}/runtime", f"{self.inside}/site", inside]}
         pipes = [os.pipe() for _ in range(3)]  # stdin, stdout, stderr
+        ours = (pipes[0][1], pipes[1][0], pipes[2][0])
         try:
-            reply = self.ask(request, [pipes[0][0], pipes[1][1], pipes[2][1]])
+            pid = self.ask(request, [pipes[0][0], pipes[1][1], pipes[2][1]]).get("pid")
+            if type(pid) is not int or pid <= 0:
+                raise SandboxFailure("the pre-started child could not fork a student's child")
+        except SandboxFailure:
+            for fd in ours:
+                os.close(fd)
+            raise
         finally:
             for fd in (pipes[0][0], pipes[1][1], pipes[2][1]):
                 os.close(fd)
-        pid = reply.get("pid")
-        if type(pid) is not int or pid <= 0:
-            for fd in (pipes[0][1], pipes[1][0], pipes[2][0]):
-                os.close(fd)
-            raise SandboxFailure("the pre-started child could not fork a student's child")
         process = Spawned(self, pid, pipes[0][1], pipes[1][0], pipes[2][0])
         seen = [f"{inside}/{Path(path).name}" for path in files]
         return Launched(process, StudentFolders(submission, work), self.token, seen,  # type: ignore[arg-type]
@@ -154,7 +157,7 @@ class Zygote:
             self.channel = None
         if self.process is not None:
             try:
-                os.killpg(self.process.pid, 9)
+                os.killpg(self.process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             self.process.wait()
