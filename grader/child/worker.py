@@ -78,6 +78,11 @@ snapshot = load_beside("snapshot")
 guard = load_beside("guard")
 
 
+def hello_answer() -> dict[str, Any]:
+    """How this process is confined and what it runs: the parent checks it before any student file."""
+    return {"status": "ok", "confinement": CONFINEMENT, "python": sys.version, "numpy": np.__version__}
+
+
 class Worker:
     def __init__(self, channel_in: Any, channel_out: Any) -> None:
         self.channel_in = channel_in
@@ -105,8 +110,7 @@ class Worker:
             self.request_id = header.get("id")
             operation = header.get("op")
             if operation == "hello":
-                self.reply({"status": "ok", "confinement": CONFINEMENT, "python": sys.version,
-                            "numpy": np.__version__})
+                self.reply(hello_answer())
             elif CONFINEMENT["errors"]:
                 self.reply({"status": "protocol_error"})  # not confined: no student code runs
             elif operation == "load":
@@ -389,7 +393,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     if ARGUMENTS.get("zygote"):  # a batch worker's pre-started child (grader.child.zygote)
-        load_beside("zygote").serve_stdin(ARGUMENTS["zygote"] == "namespace", CONFINEMENT, load_beside("landlock"),
+        load_beside("zygote").serve_stdin(ARGUMENTS["zygote"] == "namespace", hello_answer(), load_beside("landlock"),
                                           main)
     else:
         main()

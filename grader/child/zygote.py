@@ -21,10 +21,12 @@ from typing import Any, Callable
 MAX_REQUEST_BYTES = 1 << 20
 
 
-def serve_stdin(in_pid_namespace: bool, confinement: dict[str, Any], landlock: Any,
+def serve_stdin(in_pid_namespace: bool, hello: dict[str, Any], landlock: Any,
                 serve_worker: Callable[[], None]) -> None:
-    """The zygote's life: its stdin is the parent's socket; each fork confines itself further
+    """The zygote's life: its stdin is the parent's socket; it answers hello as a worker does
+    (`hello`, whose "confinement" each fork updates); each fork confines itself further
     (`landlock`, the worker's module) and then serves as a worker (`serve_worker`)."""
+    confinement = hello["confinement"]
 
     def become_worker(request: dict[str, Any]) -> None:
         try:
@@ -35,7 +37,7 @@ def serve_stdin(in_pid_namespace: bool, confinement: dict[str, Any], landlock: A
         os.environ["HOME"] = request["home"]
         serve_worker()
 
-    serve(socket.socket(fileno=os.dup(0)), become_worker, in_pid_namespace, confinement)
+    serve(socket.socket(fileno=os.dup(0)), become_worker, in_pid_namespace, hello)
 
 
 def reply(channel: socket.socket, message: dict[str, Any]) -> None:
@@ -43,7 +45,7 @@ def reply(channel: socket.socket, message: dict[str, Any]) -> None:
 
 
 def serve(channel: socket.socket, become_worker: Callable[[dict[str, Any]], None], in_pid_namespace: bool,
-          confinement: dict[str, Any]) -> None:
+          hello: dict[str, Any]) -> None:
     """Answer the parent until it closes the socket: hello, spawn, poll and stop."""
     ended: dict[int, int | None] = {}  # children already reaped by poll, with their exit codes
     while True:
@@ -61,7 +63,7 @@ def serve(channel: socket.socket, become_worker: Callable[[dict[str, Any]], None
         for fd in fds:
             os.close(fd)
         if operation == "hello":
-            reply(channel, {"confinement": confinement})
+            reply(channel, hello)
         elif operation == "poll":
             reply(channel, {"code": poll(int(request["pid"]), ended)})
         elif operation == "stop":

@@ -33,9 +33,10 @@ def grade_parts(submission_path: str | Path, parts: Iterable[Part], seed: int | 
 
     `sandbox` is "auto", "bwrap", "process" or a resolved `Sandbox`; the report
     records which isolation graded it. `parallel` starts the long call of a part
-    declared with a `head_start` in a copy of the child meanwhile. `ready` is this submission read and its child
-    already started (grader.engine.prelaunch), taken over here. `spawner` is a batch worker's
-    zygote that forks the child instead (grader.sandbox.zygote).
+    declared with a `head_start` in a copy of the child meanwhile. `ready` is this
+    submission read and its child already started (grader.engine.prelaunch), taken
+    over here. `spawner` is a batch worker's zygote that forks the child instead
+    (grader.sandbox.zygote).
     """
     if ready is not None:
         submission, session, resolved = ready.submission, ready.session, ready.session.sandbox
@@ -60,7 +61,9 @@ def grade_submission(submission: Submission, parts: list[Part], seed: int | None
     seed = case_seed(submission.default_seed, seed, reference)
     notes = list(reference.notes) + list(submission.problems)
     sandbox = sandbox or resolve_sandbox("process")
-    ahead = [part.head_start for part in parts if part.head_start] if parallel and len(parts) > 1 else []
+    # a child keeps one copy at a time: the first part declared with a head start gets it
+    head_starts = [part.head_start for part in parts if part.head_start] if parallel and len(parts) > 1 else []
+    head_start = head_starts[0] if head_starts else None
     session = session or ChildSession(submission.files, submission.module_names, submission.search_path,
                                       load_timeout=timeout, sandbox=sandbox, spawner=spawner)
     with session:
@@ -76,7 +79,8 @@ def grade_submission(submission: Submission, parts: list[Part], seed: int | None
                           session.isolation)
         notes += import_notes(loaded)
         unloaded = {**not_imported(submission, loaded.problems), **submission.unloaded}
-        start_ahead(session, ahead, seed, timeout)
+        if head_start is not None:
+            start_ahead(session, head_start, seed, timeout)
         context = PartContext(session, reference, seed, timeout)
         checked = {part.name: check_part(part, context) for part in parts}
         results = [with_file_notes(checked[part.name], unloaded) for part in parts]
@@ -84,20 +88,17 @@ def grade_submission(submission: Submission, parts: list[Part], seed: int | None
                   session.isolation)
 
 
-def start_ahead(session: ChildSession, head_starts: list[Callable[[int], Call]], seed: int,
-                timeout: float) -> None:
-    """Start the first head-start call in a copy of the child (a child keeps one copy at a time:
-    another part's call is made when it is checked). Whatever goes wrong only loses the head
-    start: the part then makes its call when it is checked, as without one."""
-    for head_start in head_starts[:1]:
-        try:
-            call = head_start(seed)
-        except Exception:  # noqa: BLE001  (the part meets the same error when it is checked, and reports it)
-            continue
-        try:
-            session.call_ahead(call, timeout)
-        except (ChildTimeout, ChildDied):
-            return  # the child is killed; the next part's check starts a new one
+def start_ahead(session: ChildSession, head_start: Callable[[int], Call], seed: int, timeout: float) -> None:
+    """Start a part's head-start call in a copy of the child. Whatever goes wrong only loses the
+    head start: the part then makes its call when it is checked, as without one."""
+    try:
+        call = head_start(seed)
+    except Exception:  # noqa: BLE001  (the part meets the same error when it is checked, and reports it)
+        return
+    try:
+        session.call_ahead(call, timeout)
+    except (ChildTimeout, ChildDied):
+        pass  # the child is killed; the next part's check starts a new one
 
 
 def case_seed(default_seed: int, seed: int | None, reference: ReferenceSource) -> int:

@@ -32,7 +32,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from grader.child import landlock
 import grader.sandbox.view as child_view
@@ -217,17 +217,38 @@ class Launched:
     search_path: str | None
 
 
-def child_command(sandbox: Sandbox, root: Path, staged: Path) -> tuple[list[str], str, str]:
-    """The command that starts the worker, and the submission and working folders it sees."""
+def worker_command(sandbox: Sandbox, root: Path, readable: tuple[str, ...] = ("submission",),
+                   writable: tuple[str, ...] = ("work",), extra: tuple[str, ...] = ()) -> list[str]:
+    """The command that starts the worker in `sandbox` on the staging `root` (grader.sandbox.view)."""
     abi = sandbox.landlock_abi if sandbox.mode != "none" else 0
     filters = sandbox.seccomp and sandbox.mode != "none"
     if sandbox.mode == "bwrap":
         bwrap = bwrap_binary()
         if bwrap is None:
             raise SandboxFailure("bubblewrap disappeared after start-up")
-        return (child_view.bwrap_command(bwrap, root, abi, filters), child_view.BOX_SUBMISSION,
-                child_view.BOX_WORK)
-    return child_view.process_command(root, abi, filters), str(staged), str(root / "work")
+        return child_view.bwrap_command(bwrap, root, abi, filters, readable, writable, extra)
+    return child_view.process_command(root, abi, filters, readable, writable, extra)
+
+
+def staging_seen_as(sandbox: Sandbox, root: Path) -> str:
+    """The staging root as the child sees it: bubblewrap's box, else the folder itself."""
+    return child_view.BOX_ROOT if sandbox.mode == "bwrap" else str(root)
+
+
+def popen_worker(sandbox: Sandbox, command: list[str], cwd: Path, home: str, token: str, uid: int | None = None,
+                 stdin: Any = subprocess.PIPE, stdout: Any = subprocess.PIPE) -> subprocess.Popen[bytes]:
+    """Start `command` as a child: its own session, a clean environment, the limits set before exec
+    (and, for a root child outside bubblewrap, no capabilities), as `uid` when it has one of its own.
+    Orphans of the child come to this process (`become_subreaper`)."""
+    process = subprocess.Popen(
+        command, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, cwd=str(cwd),
+        env=child_environment(home, token), start_new_session=True, user=uid, group=uid,
+        extra_groups=[] if uid is not None else None,
+        preexec_fn=limit_setter(sandbox.limits, drop_capabilities=(
+            sandbox.mode != "bwrap" and uid is None and os.geteuid() == 0)),
+    )
+    become_subreaper()
+    return process
 
 
 def start_child(sandbox: Sandbox, files: list[Path], search_path: Path | None, uid: int | None) -> Launched:
@@ -235,19 +256,13 @@ def start_child(sandbox: Sandbox, files: list[Path], search_path: Path | None, u
     workdir = tempfile.TemporaryDirectory(prefix="lstm-grader-")
     try:
         root = Path(workdir.name)
-        staged = child_view.stage(root, [Path(path) for path in files], search_path, uid)
+        child_view.stage(root, [Path(path) for path in files], search_path, uid)
         token = token_source.token_hex(8)
-        command, inside, home = child_command(sandbox, root, staged)
-        process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            cwd=str(root / "work"), env=child_environment(home, token),
-            start_new_session=True, user=uid, group=uid, extra_groups=[] if uid is not None else None,
-            preexec_fn=limit_setter(sandbox.limits, drop_capabilities=(
-                sandbox.mode != "bwrap" and uid is None and os.geteuid() == 0)),
-        )
+        inside = staging_seen_as(sandbox, root)
+        process = popen_worker(sandbox, worker_command(sandbox, root), root / "work", f"{inside}/work", token, uid)
     except BaseException:
         workdir.cleanup()
         raise
-    become_subreaper()
-    seen = [f"{inside}/{Path(path).name}" for path in files]
-    return Launched(process, workdir, token, seen, inside if search_path else None)
+    submission = f"{inside}/submission"
+    seen = [f"{submission}/{Path(path).name}" for path in files]
+    return Launched(process, workdir, token, seen, submission if search_path else None)

@@ -147,17 +147,20 @@ def runtime_read_paths() -> tuple[str, ...]:
     return tuple(dict.fromkeys(path for path in paths if os.path.exists(path)))
 
 
+def landlock_paths(root: str, readable: tuple[str, ...], writable: tuple[str, ...]) -> dict[str, list[str]]:
+    """What a child's Landlock domain may read and write, with paths as the child sees them: the
+    runtime, numpy, the staging root's runtime/, site/ and `readable` folders; its `writable` ones."""
+    staged = ["runtime", "site", *readable]
+    return {"read": [*runtime_read_paths(), *(f"{root}/{name}" for name in staged)],
+            "write": [*(f"{root}/{name}" for name in writable), "/dev/null"]}
+
+
 def confinement_spec(root: str, landlock_abi: int, seccomp: bool, readable: tuple[str, ...] = ("submission",),
                      writable: tuple[str, ...] = ("work",)) -> str:
-    """The worker's --confine argument: which rules to apply, with paths as the child sees them
-    (`readable` and `writable`: folders of the staging root besides runtime/ and site/)."""
-    return json.dumps({
-        "landlock": landlock_abi,
-        "seccomp": seccomp,
-        "read": [*runtime_read_paths(), root + "/runtime", root + "/site", *(f"{root}/{name}" for name in readable)],
-        "write": [*(f"{root}/{name}" for name in writable), "/dev/null"],
-        "execute": [interpreter()],
-    })
+    """The worker's --confine argument: which rules to apply (`landlock_paths`), and that it may
+    execute only the interpreter."""
+    return json.dumps({"landlock": landlock_abi, "seccomp": seccomp, **landlock_paths(root, readable, writable),
+                       "execute": [interpreter()]})
 
 
 def stage(root: Path, files: list[Path], search_path: Path | None, child_uid: int | None) -> Path:

@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 import grader.sandbox.view as child_view
-from grader.sandbox.launch import (FULL_LANDLOCK_ABI, Launched, Sandbox, SandboxFailure, bwrap_binary,
-                                   child_environment, limit_setter)
+from grader.sandbox.launch import (FULL_LANDLOCK_ABI, Launched, Sandbox, SandboxFailure, popen_worker,
+                                   staging_seen_as, worker_command)
+from grader.sandbox.hello import confinement_problems
 from grader.sandbox.stray_output import StrayOutput
-from grader.sandbox.strays import become_subreaper, kill_strays
+from grader.sandbox.strays import kill_strays
 
 REPLY_BYTES = 1 << 16
 ZYGOTE_ISOLATION = "forked from a pre-started child of its batch worker, with a Landlock domain of its own"
@@ -59,7 +60,7 @@ class Zygote:
         self.channel: socket.socket | None = None
         self.stray: StrayOutput | None = None
         self.token = token_source.token_hex(8)
-        self.inside = child_view.BOX_ROOT if sandbox.mode == "bwrap" else str(self.root)
+        self.inside = staging_seen_as(sandbox, self.root)
 
     @property
     def alive(self) -> bool:
@@ -75,34 +76,20 @@ class Zygote:
         for name in ("students", "works"):
             (self.root / name).mkdir()
         os.chmod(self.root, 0o711)
-        folders = {"readable": ("students",), "writable": ("works",)}
         mode = "namespace" if self.sandbox.mode == "bwrap" else "process"
-        if self.sandbox.mode == "bwrap":
-            bwrap = bwrap_binary()
-            if bwrap is None:
-                raise SandboxFailure("bubblewrap disappeared after start-up")
-            command = child_view.bwrap_command(bwrap, self.root, self.sandbox.landlock_abi, True, **folders,
-                                               extra=("--zygote", mode))
-        else:
-            command = child_view.process_command(self.root, self.sandbox.landlock_abi, True, **folders,
-                                                 extra=("--zygote", mode))
+        command = worker_command(self.sandbox, self.root, readable=("students",), writable=("works",),
+                                 extra=("--zygote", mode))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            self.process = subprocess.Popen(
-                command, stdin=theirs.fileno(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                cwd=str(self.root / "works"), env=child_environment(f"{self.inside}/works", self.token),
-                start_new_session=True,
-                preexec_fn=limit_setter(self.sandbox.limits, drop_capabilities=(
-                    self.sandbox.mode != "bwrap" and os.geteuid() == 0)))
+            self.process = popen_worker(self.sandbox, command, self.root / "works", f"{self.inside}/works",
+                                        self.token, stdin=theirs.fileno(), stdout=subprocess.DEVNULL)
         finally:
             theirs.close()
-        become_subreaper()
         self.channel = ours
         self.stray = StrayOutput(self.process.stderr)
-        confinement = self.ask({"op": "hello"}).get("confinement", {})
-        if confinement.get("errors") or confinement.get("landlock", 0) < FULL_LANDLOCK_ABI or \
-                not confinement.get("seccomp"):
-            raise SandboxFailure(f"the pre-started child is not confined as it must be: {confinement}")
+        problems = confinement_problems(self.ask({"op": "hello"}), self.sandbox)  # type: ignore[arg-type]
+        if problems:
+            raise SandboxFailure("the pre-started child is not confined as it must be: " + "; ".join(problems))
 
     def ask(self, request: dict[str, Any], fds: list[int] | None = None) -> dict[str, Any]:
         """One request and its reply; SandboxFailure when the zygote is gone or answers nonsense."""
@@ -130,9 +117,8 @@ class Zygote:
         child_view.copy_sources(files, search_path, submission)
         os.chmod(submission, 0o555)
         inside = f"{self.inside}/students/{name}"
-        home = f"{self.inside}/works/{name}"
-        request = {"op": "spawn", "home": home, "write": [home, "/dev/null"],
-                   "read": [*child_view.runtime_read_paths(), f"{self.inside}/runtime", f"{self.inside}/site", inside]}
+        request = {"op": "spawn", "home": f"{self.inside}/works/{name}",
+                   **child_view.landlock_paths(self.inside, (f"students/{name}",), (f"works/{name}",))}
         pipes = [os.pipe() for _ in range(3)]  # stdin, stdout, stderr
         ours = (pipes[0][1], pipes[1][0], pipes[2][0])
         try:
