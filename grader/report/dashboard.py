@@ -5,7 +5,7 @@ Drawn by the template templates/dashboard.html from the batch's summary
 summary.json) and the saved per-student reports, whose item statistics come
 from grader/report/class_stats.py. From the top: who could not be graded and
 why, the score histogram, per part the pass rate and the mean points (charts
-drawn by matplotlib, grader/report/charts.py), the most common mistakes with
+written as inline SVG, grader/report/charts.py), the most common mistakes with
 links to the students who made them, the item statistics (the parts the class
 found hardest, the mistakes that explain most lost points), the isolation, and
 a table of students, sortable where JavaScript is on, each linking to their
@@ -28,7 +28,6 @@ from grader.report.html_page import render_page
 from grader.report.part_view import points
 from grader.sandbox.launch import isolation_layers
 
-PLOT_EXTRA = 'pip install "lstm-autograder[plot]"'
 
 
 @dataclass(frozen=True)
@@ -84,8 +83,8 @@ def isolations(summary: Mapping[str, Any]) -> list[Isolation]:
 
 
 def chart_images(parts: Mapping[str, PartStats], summary: Mapping[str, Any], max_score: float) -> dict[str, str]:
-    """The three charts as inline SVG, or {} without matplotlib."""
-    if not charts.available() or not parts:
+    """The three charts as inline SVG, or {} before any part was graded."""
+    if not parts:
         return {}
     names = list(parts)
     return {"histogram": charts.histogram_svg(summary["histogram"], max_score),
@@ -118,5 +117,5 @@ def render_dashboard(summary: Mapping[str, Any], reports: Mapping[str, Mapping[s
                        links={row.student: row.feedback for row in rows}, parts=parts,
                        hardest=hardest_parts(parts), mistakes=mistakes, costliest=costliest_mistakes(mistakes),
                        lost=lost, max_score=max_score, scores=score_numbers(reports), charts=images,
-                       plot_extra=PLOT_EXTRA if not charts.available() else "", isolations=isolations(summary),
+                       isolations=isolations(summary),
                        points=points)
