@@ -170,8 +170,13 @@ class Opaque:
 
 
 def read_exactly(stream: BinaryIO, size: int) -> bytes:
-    chunks = []
-    remaining = size
+    chunk = stream.read(size)
+    if len(chunk) == size:  # nearly always: the whole frame is there
+        return chunk
+    if not chunk:
+        raise EOFError("the other side closed the channel")
+    chunks = [chunk]
+    remaining = size - len(chunk)
     while remaining:
         chunk = stream.read(remaining)
         if not chunk:
@@ -195,11 +200,21 @@ DTYPE_DESCRIPTOR = re.compile(rb"[<>|][biufc][1-9][0-9]?")
 
 def array_to_bytes(array: np.ndarray) -> bytes:
     """An array frame: a fixed header, the shape as little-endian int64s, then the raw elements (C order)."""
-    descriptor = array.dtype.str.encode("ascii")
-    if array.dtype.kind not in ALLOWED_DTYPE_KINDS or not DTYPE_DESCRIPTOR.fullmatch(descriptor):
-        raise TypeError(f"arrays of dtype {array.dtype} cannot travel")
-    shape = struct.pack(f"<{array.ndim}q", *array.shape)
-    return ARRAY_HEADER.pack(ARRAY_MAGIC, descriptor.ljust(4), array.ndim) + shape + array.tobytes(order="C")
+    prefix = _FRAME_PREFIXES.get((array.dtype, array.ndim)) or frame_prefix(array.dtype, array.ndim)
+    shape = struct.pack(f"<{array.ndim}q", *array.shape) if array.ndim > MAX_DIMENSIONS else \
+        _SHAPES[array.ndim].pack(*array.shape)  # too many dimensions: the reader refuses it
+    return prefix + shape + array.tobytes(order="C")
+
+
+_FRAME_PREFIXES: dict[tuple[np.dtype, int], bytes] = {}  # (dtype, ndim) -> the frame's fixed header
+
+
+def frame_prefix(dtype: np.dtype, ndim: int) -> bytes:
+    descriptor = dtype.str.encode("ascii")
+    if dtype.kind not in ALLOWED_DTYPE_KINDS or not DTYPE_DESCRIPTOR.fullmatch(descriptor):
+        raise TypeError(f"arrays of dtype {dtype} cannot travel")
+    prefix = _FRAME_PREFIXES[(dtype, ndim)] = ARRAY_HEADER.pack(ARRAY_MAGIC, descriptor.ljust(4), ndim)
+    return prefix
 
 
 def array_from_bytes(data: bytes) -> np.ndarray:
@@ -212,28 +227,40 @@ def array_from_bytes(data: bytes) -> np.ndarray:
     if len(data) < ARRAY_HEADER.size:
         raise ProtocolError("not an array frame: too short")
     magic, descriptor, ndim = ARRAY_HEADER.unpack_from(data)
-    descriptor = descriptor.rstrip(b" ")
     if magic != ARRAY_MAGIC:
         raise ProtocolError("not an array frame")
-    if not DTYPE_DESCRIPTOR.fullmatch(descriptor):
-        raise ProtocolError(f"arrays of dtype {descriptor[:8]!r} are not accepted")
+    dtype = _ACCEPTED_DTYPES.get(descriptor) or accepted_dtype(descriptor)
     if ndim > MAX_DIMENSIONS:
         raise ProtocolError(f"an array of {ndim} dimensions is over the size limits")
+    start = ARRAY_HEADER.size + 8 * ndim
+    if len(data) < start:
+        raise ProtocolError("array frame cut short in its shape")
+    shape = _SHAPES[ndim].unpack_from(data, ARRAY_HEADER.size)
+    count = math.prod(shape)
+    if min(shape, default=0) < 0 or count > MAX_ARRAY_ELEMENTS:
+        raise ProtocolError(f"array of shape {shape} is over the size limits")
+    if len(data) - start != count * dtype.itemsize:
+        raise ProtocolError(f"array frame of {len(data) - start} bytes for shape {shape} and dtype {dtype}")
+    return np.frombuffer(data, dtype=dtype, count=count, offset=start).reshape(shape).copy()
+
+
+_SHAPES = [struct.Struct(f"<{ndim}q") for ndim in range(MAX_DIMENSIONS + 1)]
+_ACCEPTED_DTYPES: dict[bytes, np.dtype] = {}  # padded descriptor -> its dtype, once it was accepted
+
+
+def accepted_dtype(padded: bytes) -> np.dtype:
+    """The dtype a frame's descriptor names, when it is one of plain numbers; remembered."""
+    descriptor = padded.rstrip(b" ")
+    if not DTYPE_DESCRIPTOR.fullmatch(descriptor):
+        raise ProtocolError(f"arrays of dtype {descriptor[:8]!r} are not accepted")
     try:
         dtype = np.dtype(descriptor.decode("ascii"))
     except (TypeError, ValueError) as error:
         raise ProtocolError(f"arrays of dtype {descriptor!r} are not accepted") from error
-    start = ARRAY_HEADER.size + 8 * ndim
-    if len(data) < start:
-        raise ProtocolError("array frame cut short in its shape")
-    shape = struct.unpack_from(f"<{ndim}q", data, ARRAY_HEADER.size)
-    if any(size < 0 for size in shape) or math.prod(shape) > MAX_ARRAY_ELEMENTS:
-        raise ProtocolError(f"array of shape {shape} is over the size limits")
     if dtype.kind not in ALLOWED_DTYPE_KINDS or dtype.fields is not None or dtype.subdtype is not None:
         raise ProtocolError(f"arrays of dtype {dtype} are not accepted")
-    if len(data) - start != math.prod(shape) * dtype.itemsize:
-        raise ProtocolError(f"array frame of {len(data) - start} bytes for shape {shape} and dtype {dtype}")
-    return np.frombuffer(data, dtype=dtype, count=math.prod(shape), offset=start).reshape(shape).copy()
+    _ACCEPTED_DTYPES[padded] = dtype
+    return dtype
 
 
 def encode_message(header: Mapping[str, Any], arrays: list[np.ndarray]) -> bytes:

@@ -381,7 +381,7 @@ def copy_args(args: list[Any]) -> list[Any]:
 def main() -> None:
     # keep private copies of the pipes, then point fd 0 at nothing and fd 1 at
     # stderr, so no print or os.write(1, ...) can reach the result channel
-    channel_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    channel_in = os.fdopen(os.dup(0), "rb", buffering=65536)
     channel_out = os.fdopen(os.dup(1), "wb")
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)

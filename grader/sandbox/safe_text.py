@@ -36,7 +36,7 @@ def clean_text(value: Any, limit: int = DEFAULT_LIMIT) -> str:
             value = str(value)
         except Exception:  # noqa: BLE001  (a hostile __str__)
             value = f"<{type(value).__name__} that cannot be shown>"
-    if len(value) <= limit and value.isascii() and value.isprintable():
+    if is_plain(value, limit):
         return value  # only space to "~": nothing below could change it (most keys and names)
     cut = max(0, len(value) - 4 * limit)
     if cut:
@@ -53,15 +53,24 @@ def clean_text(value: Any, limit: int = DEFAULT_LIMIT) -> str:
 def clean_tree(value: Any, limit: int = DEFAULT_LIMIT, depth: int = 0) -> Any:
     """Apply `clean_text` to every string (keys included) in a JSON-like tree."""
     if isinstance(value, str):
-        return clean_text(value, limit)
+        return value if is_plain(value, limit) else clean_text(value, limit)
     if depth > 32:
         return None
     if isinstance(value, dict):
-        return {clean_text(key, 200) if isinstance(key, str) else key: clean_tree(item, limit, depth + 1)
+        return {(key if is_plain(key, 200) else clean_text(key, 200)) if isinstance(key, str) else key:
+                item if type(item) in _LEAVES else clean_tree(item, limit, depth + 1)
                 for key, item in value.items()}
     if isinstance(value, list):
-        return [clean_tree(item, limit, depth + 1) for item in value]
+        return [item if type(item) in _LEAVES else clean_tree(item, limit, depth + 1) for item in value]
     return value
+
+
+_LEAVES = frozenset({int, float, bool, type(None)})  # nothing in them to clean (most nodes of a reply)
+
+
+def is_plain(text: str, limit: int) -> bool:
+    """Printable ASCII within `limit`: what `clean_text` returns unchanged, told cheaply."""
+    return len(text) <= limit and text.isascii() and text.isprintable()
 
 
 def spreadsheet_cell(text: Any) -> str:
