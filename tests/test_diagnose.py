@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.engine.diagnose import Observation, diagnose, diagnose_error, generic, same_array
+from grader.engine.diagnose import Observation, diagnose, diagnose_error, generic
+from grader.engine.output_patterns import same_array
 from grader.engine.parts import Mistake
 from grader.engine.variants import variant
 from grader.lstm import CORE_MISTAKES as CATALOGUE

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from fake_runner import grade_in_process
-from grader.engine.diagnose import Observation, diagnose, diagnose_error, generic, same_array
+from grader.engine.diagnose import Observation, diagnose, diagnose_error, generic
+from grader.engine.output_patterns import same_array
 from grader.engine.reference_source import open_reference
 from grader.engine.variants import variant
 from grader.lstm import MISTAKES_BY_ID, get_part

@@ -16,7 +16,8 @@ import numpy as np
 
 from grader.child.protocol import ProtocolError, decode_value
 from grader.engine import gradcheck
-from grader.engine.diagnose import diagnose_error, run_quietly, same_array
+from grader.engine.diagnose import diagnose_error, run_quietly
+from grader.engine.output_patterns import same_array
 from grader.engine.outputs import finish, split_outputs
 from grader.engine.parts import Mistake, Part
 from grader.engine.reference import ReferenceSource

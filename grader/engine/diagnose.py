@@ -21,7 +21,9 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from grader.engine.compare import FLOOR
+from grader.engine.output_patterns import (SMALL, constant_factor, float32_differences, is_last_step_alone,
+                                            is_last_step_missing, is_negated, is_only_last_step, is_reshaped,
+                                            is_scaled, is_shifted, is_time_reversed, is_transposed, same_array)
 from grader.engine.parts import Mistake, Part
 from grader.engine.results import Diagnosis
 from grader.engine.variants import exception_line
@@ -29,9 +31,6 @@ from grader.engine.variants import exception_line
 # (mistake, function name) -> that reference function with the mistake made: a reference source's `variant`
 Variants = Callable[[Mistake, str], Callable[..., Any]]
 
-# two implementations of the same formula agree to ~1e-13; a different mistake differs by far more
-MATCH_TOLERANCE = 1e-8
-SMALL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -41,30 +40,6 @@ class Observation:
     args: tuple[Any, ...]
     got: dict[str, Any]
     expected: dict[str, Any]
-
-
-def same_array(got: Any, other: Any, tolerance: float = MATCH_TOLERANCE) -> bool:
-    """Same shape and values to `tolerance`; NaN matches NaN and inf matches inf of the same sign."""
-    got, other = as_sent(got), as_sent(other)
-    if type(got) is not np.ndarray or not isinstance(other, np.ndarray) or got.shape != other.shape:
-        return False
-    if got.dtype.kind not in "fc" or other.dtype.kind not in "fc":
-        return False
-    both_nan = np.isnan(got) & np.isnan(other)
-    both_inf = np.isinf(got) & np.isinf(other) & (np.sign(got) == np.sign(other))
-    finite = ~(both_nan | both_inf)
-    if not (np.isfinite(got[finite]).all() and np.isfinite(other[finite]).all()):
-        return False
-    with np.errstate(all="ignore"):
-        error = np.abs(got[finite] - other[finite]) / np.maximum(np.abs(other[finite]), FLOOR)
-    return bool((error <= tolerance).all())
-
-
-def as_sent(value: Any) -> Any:
-    """A single number as the child sends one back, an array of shape (1,); anything else as it is."""
-    if isinstance(value, np.generic) or (type(value) is np.ndarray and value.ndim == 0):
-        return np.asarray(value).reshape(1)
-    return value
 
 
 def differs(observation: Observation, tolerance: float = 1e-6) -> bool:
@@ -105,17 +80,27 @@ def diagnose(part: Part, observations: Sequence[Observation], variants: Variants
             explain_warnings(part, observations, variants, split, set(warned)) if warned else None)
     ordered = failing + [observation for observation in observations
                          if not any(observation is other for other in failing)]
-    matches = [mistake for mistake in part.candidate_mistakes()
-               if explains(mistake, part_name, ordered, variants, split)]
+    matches = fitting_mistakes(part, ordered, variants, split)
     if matches:
-        # the nearest part with a fitting mistake (the part itself before what it calls); two
-        # different mistakes of that part fitting the same numbers: naming either could be wrong
-        first = matches[0]
-        rivals = [other for other in matches[1:] if other.part == first.part]
+        # two different mistakes of the nearest part fitting the same numbers: naming either could be wrong
+        first, rivals = matches[0], matches[1:]
         if all(first.names(other.id) or other.names(first.id) for other in rivals):
             return named(first, part_name)
         return None
     return generic(part_name, observations, part.tolerance)
+
+
+def fitting_mistakes(part: Part, observations: list[Observation], variants: Variants,
+                     split: Callable[[Any], dict[str, Any]]) -> list[Mistake]:
+    """The candidate mistakes of the nearest part with one that explains every observation (the part
+    itself before what it calls): once one fits, only that part's other mistakes can rival it."""
+    matches: list[Mistake] = []
+    for mistake in part.candidate_mistakes():
+        if matches and mistake.part != matches[0].part:
+            continue
+        if explains(mistake, part.name, observations, variants, split):
+            matches.append(mistake)
+    return matches
 
 
 def named(mistake: Mistake, part_name: str) -> Diagnosis:
@@ -271,92 +256,6 @@ def all_explained(observations: Sequence[Observation], detector: Callable[[np.nd
             if np.count_nonzero(np.abs(expected) > SMALL) >= 4:
                 seen = True
     return seen
-
-
-def is_transposed(got: np.ndarray, expected: np.ndarray) -> bool:
-    return expected.ndim == 2 and not same_array(expected.T, expected) and same_array(got, expected.T)
-
-
-def is_negated(got: np.ndarray, expected: np.ndarray) -> bool:
-    return same_array(got, -expected)
-
-
-def constant_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
-    if got.shape != expected.shape or not np.isfinite(got).all() or not np.isfinite(expected).all():
-        return None
-    norm = float(np.sum(expected * expected))
-    if norm < SMALL:
-        return None
-    factor = float(np.sum(got * expected)) / norm
-    if abs(factor - 1.0) < 1e-6 or abs(factor) < 1e-6 or not same_array(got, factor * expected):
-        return None
-    return factor
-
-
-def is_scaled(got: np.ndarray, expected: np.ndarray) -> bool:
-    factor = constant_factor(got, expected)
-    return factor is not None and abs(factor + 1.0) > 1e-6
-
-
-def is_shifted(got: np.ndarray, expected: np.ndarray) -> bool:
-    """A (N, T, ...) output one time step late or early (the free step may hold anything)."""
-    if got.shape != expected.shape or expected.ndim != 3 or expected.shape[1] < 2:
-        return False
-    late = same_array(got[:, 1:], expected[:, :-1])
-    early = same_array(got[:, :-1], expected[:, 1:])
-    return late or early
-
-
-def is_time_reversed(got: np.ndarray, expected: np.ndarray) -> bool:
-    """A (N, T, ...) output stored in reverse time order."""
-    if got.shape != expected.shape or expected.ndim != 3 or expected.shape[1] < 2:
-        return False
-    return same_array(got, expected[:, ::-1]) and not same_array(expected, expected[:, ::-1])
-
-
-FLOAT32_AGREEMENT = 1e-5  # float32 rounds to ~6e-8 relative; a few operations keep it well under this
-
-
-def float32_differences(got: Any, expected: Any) -> tuple[np.ndarray, np.ndarray] | None:
-    """The differences from the reference that are more than float64 rounding and the reference's values there,
-    when all are float32-sized (at most FLOAT32_AGREEMENT relative); None when any is larger or shapes differ."""
-    if (type(got) is not np.ndarray or not isinstance(expected, np.ndarray) or got.dtype.kind != "f"
-            or got.shape != expected.shape or got.size == 0 or not np.isfinite(got).all()
-            or not np.isfinite(expected).all()):
-        return None
-    with np.errstate(all="ignore"):
-        difference = got.astype(np.float64) - expected
-        error = np.abs(difference) / np.maximum(np.abs(expected), FLOOR)
-    if error.max() > FLOAT32_AGREEMENT:
-        return None
-    return difference[error > 1e-12], expected[error > 1e-12]
-
-
-def is_reshaped(got: np.ndarray, expected: np.ndarray) -> bool:
-    """The right values in a shape that differs only by axes of length 1 ((1, H) for (H,), say)."""
-    squeezed = tuple(size for size in expected.shape if size != 1)
-    return (got.shape != expected.shape and tuple(size for size in got.shape if size != 1) == squeezed
-            and same_array(got.reshape(expected.shape), expected))
-
-
-def is_last_step_missing(got: np.ndarray, expected: np.ndarray) -> bool:
-    """A (N, T, ...) output right at every step but the last, which is all zeros."""
-    if got.shape != expected.shape or expected.ndim != 3:
-        return False
-    return (bool(np.all(got[:, -1] == 0)) and bool(np.any(np.abs(expected[:, -1]) > SMALL))
-            and same_array(got[:, :-1], expected[:, :-1]))
-
-
-def is_last_step_alone(got: np.ndarray, expected: np.ndarray) -> bool:
-    """Only the last step of a (N, T, ...) output returned, without the time axis."""
-    return expected.ndim == 3 and got.shape == expected[:, -1].shape and same_array(got, expected[:, -1])
-
-
-def is_only_last_step(got: np.ndarray, expected: np.ndarray) -> bool:
-    if got.shape != expected.shape or expected.ndim != 3 or expected.shape[1] < 2:
-        return False
-    return (bool(np.all(got[:, :-1] == 0)) and bool(np.any(np.abs(expected[:, :-1]) > SMALL))
-            and same_array(got[:, -1], expected[:, -1]))
 
 
 def describe_factor(outputs: str, observations: Sequence[Observation]) -> str:

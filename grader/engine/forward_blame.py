@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 from grader.engine.checks import PartContext, StudentFailure
-from grader.engine.diagnose import Observation, diagnose, same_array
+from grader.engine.diagnose import Observation, diagnose
+from grader.engine.output_patterns import same_array
 from grader.engine.outputs import split_outputs
 from grader.engine.parts import Mistake, Part
 from grader.engine.reference import CacheGiven

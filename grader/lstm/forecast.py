@@ -37,7 +37,8 @@ from grader.lstm.cases import PARAM_NAMES
 from grader.engine.checks import PartContext, StudentFailure
 from grader.engine.outputs import finish
 from grader.engine.compare import compare_array
-from grader.engine.diagnose import named, same_array
+from grader.engine.diagnose import named
+from grader.engine.output_patterns import same_array
 from grader.engine.reference import ReferenceSource
 from grader.engine.results import Diagnosis, PartResult
 from grader.lstm.forward_choice import readout_forecast, trusted_lstm_forward

@@ -26,7 +26,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from grader.engine.checks import PartContext, StudentFailure
-from grader.engine.diagnose import Observation, differs, run_quietly, same_array
+from grader.engine.diagnose import Observation, differs, run_quietly
+from grader.engine.output_patterns import same_array
 from grader.engine.outputs import split_outputs
 from grader.engine.parts import Part
 from grader.engine.results import Diagnosis
