@@ -11,6 +11,7 @@ numerical gradient check (central differences mean nothing at saturation).
 """
 from __future__ import annotations
 
+import functools
 import zlib
 from typing import Any
 
@@ -39,24 +40,32 @@ def part_rng(seed: int, part_name: str) -> np.random.Generator:
 
 
 def linspace_array(shape: tuple[int, ...], low: float = -1.0, high: float = 1.0) -> np.ndarray:
-    """Fixed, readable values for the public case: evenly spaced, reshaped."""
+    """Fixed, readable values for the public case: evenly spaced, reshaped (a fresh copy each time)."""
+    return evenly_spaced(tuple(shape), low, high).copy()
+
+
+@functools.lru_cache(maxsize=1024)
+def evenly_spaced(shape: tuple[int, ...], low: float, high: float) -> np.ndarray:
+    # the same for every student and seed, and asked for hundreds of times a grading
     size = int(np.prod(shape)) if shape else 1
-    return np.linspace(low, high, size).reshape(shape)
+    values = np.linspace(low, high, size).reshape(shape)
+    values.flags.writeable = False
+    return values
 
 
 def make_params(rng: np.random.Generator | None, D: int, H: int, scale: float = 0.5,
                 fixed: bool = False) -> dict[str, np.ndarray]:
     """The 12 LSTM parameters, W_k (D, H), U_k (H, H), b_k (H,)."""
     shapes = {"W": (D, H), "U": (H, H), "b": (H,)}
-    params = {}
-    for offset, name in enumerate(PARAM_NAMES):
-        shape = shapes[name[0]]
-        if fixed or rng is None:
-            # distinct per parameter so swapping two of them is visible
-            params[name] = scale * linspace_array(shape, -1.0 + 0.05 * offset, 1.0 - 0.03 * offset)
-        else:
-            params[name] = scale * rng.standard_normal(shape)
-    return params
+    if fixed or rng is None:
+        # distinct per parameter so swapping two of them is visible
+        return {name: scale * linspace_array(shapes[name[0]], -1.0 + 0.05 * offset, 1.0 - 0.03 * offset)
+                for offset, name in enumerate(PARAM_NAMES)}
+    # one draw cut into the twelve: the same numbers as a draw per parameter, in that order
+    sizes = [int(np.prod(shapes[name[0]])) for name in PARAM_NAMES]
+    drawn = scale * rng.standard_normal(sum(sizes))
+    ends = np.cumsum(sizes)
+    return {name: drawn[end - size:end].reshape(shapes[name[0]]) for name, size, end in zip(PARAM_NAMES, sizes, ends)}
 
 
 def sizes_label(sizes: dict[str, int], seed: int | None, kind: str = "") -> str:
