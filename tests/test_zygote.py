@@ -85,8 +85,13 @@ def value(session: ChildSession, function: str, *args):
 def test_a_fork_reads_only_its_own_students_files(zygote, tmp_path: Path):
     first = student(tmp_path, "first", [])
     root = zygote.inside
+    # a fork's own domain names the runtime's folders whole: inside them, only the zygote's keeps
+    # the package folders out, so one file of each is read too
+    packaged = [next(path for path in sorted(Path(folder).rglob("*.py")) if path.is_file())
+                for folder in child_view.package_folders()
+                if any(folder.startswith(root + os.sep) for root in child_view.runtime_roots())]
     paths = [f"{root}/students/1/secret_of_first.py", f"{root}/students/2/secret_of_second.py",
-             str(child_view.solutions_dir() / "part1_cell_forward.py")]
+             str(child_view.solutions_dir() / "part1_cell_forward.py"), *map(str, packaged)]
     second = student(tmp_path, "second", paths)
     with session_of(zygote, first) as one, session_of(zygote, second) as two:
         one.start()
@@ -94,6 +99,9 @@ def test_a_fork_reads_only_its_own_students_files(zygote, tmp_path: Path):
         assert value(two, "read", 1.0) == 1.0  # its own file
         assert value(two, "read", 0.0) == 0.0  # the other student's, alive at the same time
         assert value(two, "read", 2.0) == 0.0  # the solutions
+        assert packaged, "a package folder inside the runtime's folders (site-packages)"
+        for index in range(3, len(paths)):
+            assert value(two, "read", float(index)) == 0.0, paths[index]
 
 
 def test_a_fork_has_the_limits_and_cannot_signal_the_zygote(zygote, tmp_path: Path):
@@ -201,3 +209,16 @@ def test_the_seccomp_filter_refuses_system_v_ipc():
               "print(before >= 0, after, ctypes.get_errno() == errno.EPERM)\n")
     result = subprocess.run([sys.executable, "-I", "-c", script], capture_output=True, text=True, timeout=30)
     assert result.stdout.split() == ["True", "-1", "True"], result.stderr
+
+
+def test_a_forks_own_domain_names_the_runtimes_folders_whole_unless_one_holds_the_staging_root():
+    outer = child_view.landlock_paths("/tmp/stage", ("students/1",), ("works/1",))
+    nested = child_view.nested_landlock_paths("/tmp/stage", ("students/1",), ("works/1",))
+    assert len(nested["read"]) < len(outer["read"]) / 5
+    assert nested["write"] == outer["write"] == ["/tmp/stage/works/1", "/dev/null"]
+    assert nested["read"][-3:] == ["/tmp/stage/runtime", "/tmp/stage/site", "/tmp/stage/students/1"]
+    assert not any(path.startswith("/tmp/stage") for path in nested["read"][:-3])
+    # a staging root inside a runtime folder: named whole, that folder would let a fork read every student
+    inside = child_view.runtime_roots()[0] + "/stage"
+    assert (child_view.nested_landlock_paths(inside, ("students/1",), ("works/1",))
+            == child_view.landlock_paths(inside, ("students/1",), ("works/1",)))

@@ -137,21 +137,46 @@ def allowed_except_real(root: str, excluded: list[str]) -> list[str]:
 def runtime_read_paths() -> tuple[str, ...]:
     """Host paths the child may read: the runtime without its package folders, numpy, devices."""
     excluded = package_folders()
+    paths: list[str] = []
+    for root in runtime_roots():
+        paths += allowed_except(root, excluded)
+    paths += numpy_folders() + RUNTIME_FILES
+    return tuple(dict.fromkeys(path for path in paths if os.path.exists(path)))
+
+
+RUNTIME_FILES = ["/etc/ld.so.cache", "/etc/localtime"]
+
+
+def runtime_roots() -> list[str]:
+    """The folders the runtime lives in: the interpreter's prefixes and stdlib, the system's libraries."""
     roots = {sys.base_prefix, sys.base_exec_prefix, sysconfig.get_paths()["stdlib"],
              sysconfig.get_paths()["platstdlib"], os.path.dirname(interpreter())}
     roots |= {folder for folder in SYSTEM_LIBRARY_DIRS if os.path.isdir(folder)}
-    paths: list[str] = []
-    for root in sorted(os.path.realpath(root) for root in roots):
-        paths += allowed_except(root, excluded)
-    paths += numpy_folders() + ["/etc/ld.so.cache", "/etc/localtime"]
-    return tuple(dict.fromkeys(path for path in paths if os.path.exists(path)))
+    return sorted(os.path.realpath(root) for root in roots)
 
 
 def landlock_paths(root: str, readable: tuple[str, ...], writable: tuple[str, ...]) -> dict[str, list[str]]:
     """What a child's Landlock domain may read and write, with paths as the child sees them: the
     runtime, numpy, the staging root's runtime/, site/ and `readable` folders; its `writable` ones."""
-    staged = ["runtime", "site", *readable]
-    return {"read": [*runtime_read_paths(), *(f"{root}/{name}" for name in staged)],
+    return {"read": [*runtime_read_paths(), *(f"{root}/{name}" for name in ("runtime", "site", *readable))],
+            "write": [*(f"{root}/{name}" for name in writable), "/dev/null"]}
+
+
+def nested_landlock_paths(root: str, readable: tuple[str, ...], writable: tuple[str, ...]) -> dict[str, list[str]]:
+    """`landlock_paths` for a domain nested in one of `landlock_paths(root, ...)` (a zygote's fork).
+
+    Landlock grants only what every domain of a process allows, so the outer
+    domain already keeps the package folders out of the runtime; the nested one
+    names the runtime's folders whole (a dozen rules instead of a few hundred,
+    a few ms less per fork) and narrows only the staging root, to `readable`
+    and `writable`. Where a runtime folder holds the staging root, the nested
+    domain names the paths one by one, as the outer one does.
+    """
+    roots = [*runtime_roots(), *numpy_folders()]
+    if any(root == folder or root.startswith(folder.rstrip(os.sep) + os.sep) for folder in roots):
+        return landlock_paths(root, readable, writable)
+    coarse = [path for path in dict.fromkeys(roots + RUNTIME_FILES) if os.path.exists(path)]
+    return {"read": [*coarse, *(f"{root}/{name}" for name in ("runtime", "site", *readable))],
             "write": [*(f"{root}/{name}" for name in writable), "/dev/null"]}
 
 

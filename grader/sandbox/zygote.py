@@ -118,7 +118,7 @@ class Zygote:
         os.chmod(submission, 0o555)
         inside = f"{self.inside}/students/{name}"
         request = {"op": "spawn", "home": f"{self.inside}/works/{name}",
-                   **child_view.landlock_paths(self.inside, (f"students/{name}",), (f"works/{name}",))}
+                   **child_view.nested_landlock_paths(self.inside, (f"students/{name}",), (f"works/{name}",))}
         pipes = [os.pipe() for _ in range(3)]  # stdin, stdout, stderr
         ours = (pipes[0][1], pipes[1][0], pipes[2][0])
         try:
