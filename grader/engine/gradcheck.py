@@ -31,6 +31,7 @@ a step suited to it and a wider tolerance; a float16 one is not checked at all.
 """
 from __future__ import annotations
 
+import functools
 import zlib
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -136,10 +137,18 @@ def directions_for(setup: NumericalSetup, target_index: int, shape: tuple[int, .
     if int(np.prod(shape)) <= DIRECTIONS:
         return None
     upstream = np.ascontiguousarray(setup.upstream[0][1], dtype=np.float64) if setup.upstream else np.zeros(0)
-    rng = np.random.default_rng([zlib.crc32(upstream.tobytes()), target_index])
+    return unit_directions(zlib.crc32(upstream.tobytes()), target_index, tuple(shape))
+
+
+@functools.lru_cache(maxsize=256)
+def unit_directions(upstream_crc: int, target_index: int, shape: tuple[int, ...]) -> np.ndarray:
+    # asked for twice per target (the plan, then the differences), the same on the same case
+    rng = np.random.default_rng([upstream_crc, target_index])
     directions = rng.standard_normal((DIRECTIONS,) + shape)
     norms = np.sqrt(np.sum(directions ** 2, axis=tuple(range(1, directions.ndim)), keepdims=True))
-    return directions / norms
+    directions = directions / norms
+    directions.flags.writeable = False
+    return directions
 
 
 def perturbations_for(setup: NumericalSetup, epsilon: float = EPSILON) -> list[Perturbation]:
