@@ -5,12 +5,16 @@
 Mix: 60% correct, 30% wrong (a tanh forget gate), 10% hostile (a loop in a
 part, a loop at import, os._exit, a memory hog, a fork of sleepers). Prints
 submissions per second, CPU seconds per correct submission (parent + child),
-and the sandbox overhead: the time to start a child and import a submission
-in each sandbox, against a plain `python -I` start.
+the sandbox overhead (the time to start a child and import a submission in
+each sandbox, against a plain `python -I` start), and where the batch's
+worker-seconds went, by kind of student (timed around each student's job in
+its worker), with the class files at the end.
 """
 from __future__ import annotations
 
 import argparse
+import collections
+import json
 import os
 import resource
 import shutil
@@ -26,6 +30,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from grader.sandbox.modes import use_one_blas_thread  # noqa: E402
 
 use_one_blas_thread()  # as `lstm-grader batch` does, before numpy is imported
+from grader.course import batch as batch_module  # noqa: E402
 from grader.course.batch import BatchOptions, run_batch  # noqa: E402
 from grader.sandbox.zygote import Zygote  # noqa: E402
 from grader.sandbox import ChildSession, bwrap_works, resolve_sandbox  # noqa: E402
@@ -36,30 +41,30 @@ WRONG_FORGET_GATE = ("f = sigmoid(x @ W_f + h_prev @ U_f + b_f)\n    return f",
 HOSTILE = ("loop_in_part", "loop_at_import", "os_exit_in_part", "memory_hog_at_once", "fork_sleepers")
 
 
+def kind_of(index: int) -> str:
+    """What make_class made of student `index`: correct, wrong, or the hostile case's name."""
+    slot = index % 10
+    return "correct" if slot < 6 else "wrong" if slot < 9 else HOSTILE[(index // 10) % len(HOSTILE)]
+
+
 def make_class(root: Path, count: int) -> dict[str, int]:
     kinds = {"correct": 0, "wrong": 0, "hostile": 0}
     cases = {case.name: case for case in CASES}
     for index in range(count):
-        slot = index % 10
-        folder = root / f"student{index:03d}"
-        if slot < 6:
+        folder, kind = root / f"student{index:03d}", kind_of(index)
+        if kind in ("correct", "wrong"):
             folder.mkdir()
             for name in HONEST_FILES:
                 shutil.copyfile(REPO / "solutions" / name, folder / name)
-            kinds["correct"] += 1
-        elif slot < 9:
-            folder.mkdir()
-            for name in HONEST_FILES:
-                shutil.copyfile(REPO / "solutions" / name, folder / name)
+        if kind == "wrong":
             path = folder / "part1_cell_forward.py"
             source = path.read_text()
             # the forget gate's code, not the docstring above it that shows the same equation
             assert source.count(WRONG_FORGET_GATE[0]) == 1, "the solutions changed: update WRONG_FORGET_GATE"
             path.write_text(source.replace(*WRONG_FORGET_GATE))
-            kinds["wrong"] += 1
-        else:
-            build(cases[HOSTILE[(index // 10) % len(HOSTILE)]], folder)
-            kinds["hostile"] += 1
+        elif kind != "correct":
+            build(cases[kind], folder)
+        kinds[kind if kind in kinds else "hostile"] += 1
     return kinds
 
 
@@ -149,12 +154,73 @@ def main() -> None:
         kinds = make_class(root, arguments.count)
         options = BatchOptions(out=Path(folder) / "out", jobs=arguments.jobs, timeout=arguments.timeout,
                                sandbox=resolve_sandbox(arguments.sandbox, quiet=True))
+        timings = Path(folder) / "timings.jsonl"
         started = time.perf_counter()
-        result = run_batch(root, options)
+        with timed_jobs(timings):
+            result = run_batch(root, options)
         elapsed = time.perf_counter() - started
+        rows = [json.loads(line) for line in timings.read_text().splitlines()]
     print(f"batch of {arguments.count} ({kinds}) with --jobs {arguments.jobs}, --sandbox {options.sandbox.mode}: "
           f"{elapsed:.1f} s, {arguments.count / elapsed:.2f} submissions/s, {len(result.ungradable)} not gradable, "
-          f"cpus {os.cpu_count()}")
+          f"{len(result.grader_errors)} grader errors, cpus {os.cpu_count()}")
+    print_by_kind(rows, elapsed, arguments.jobs)
+
+
+TIMINGS: list[Path] = []  # where timed_job appends, while timed_jobs is entered
+UNTIMED = {"job": batch_module.grade_and_render, "class files": batch_module.BatchRun.write_class_files}
+
+
+def record(name: str, started: float) -> None:
+    with open(TIMINGS[0], "a") as stream:  # one short line per write: whole even from two workers
+        stream.write(json.dumps({"student": name, "seconds": time.perf_counter() - started}) + "\n")
+
+
+def timed_job(entry, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """A student's job in a batch worker, timed (module level: the pool sends it by name)."""
+    started = time.perf_counter()
+    try:
+        return UNTIMED["job"](entry, *args, **kwargs)
+    finally:
+        record(entry.student, started)
+
+
+def timed_class_files(run, *args):  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    try:
+        return UNTIMED["class files"](run, *args)
+    finally:
+        record("class files", started)
+
+
+class timed_jobs:
+    """While it is entered, each student's job in a batch worker appends {student, seconds} to `path`
+    (the job is looked up in grader.course.batch when the batch starts, so it is replaced there),
+    and so do the class files written at the end, as the student "class files"."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        TIMINGS[:] = [self.path]
+        batch_module.grade_and_render = timed_job
+        batch_module.BatchRun.write_class_files = timed_class_files
+
+    def __exit__(self, *exc_info: object) -> None:
+        batch_module.grade_and_render = UNTIMED["job"]
+        batch_module.BatchRun.write_class_files = UNTIMED["class files"]
+
+
+def print_by_kind(rows: list[dict], elapsed: float, jobs: int) -> None:
+    """Worker-seconds by kind of student: how many, the mean, the total and its share of all the workers' time."""
+    totals: dict[str, list[float]] = collections.defaultdict(list)
+    for row in rows:
+        name = row["student"]
+        totals[name if name == "class files" else kind_of(int(name.removeprefix("student")))].append(row["seconds"])
+    available = elapsed * jobs
+    print(f"where the {available:.1f} worker-seconds went ({jobs} workers x {elapsed:.1f} s):")
+    for kind, seconds in sorted(totals.items(), key=lambda item: -sum(item[1])):
+        print(f"  {kind:20s} {len(seconds):4d} x {1000 * sum(seconds) / len(seconds):6.0f} ms = {sum(seconds):6.2f} s"
+              f" ({100 * sum(seconds) / available:4.1f}%)")
 
 
 if __name__ == "__main__":
