@@ -369,6 +369,8 @@ class ChildSession:
         """
         if self.process is not None:
             self.kill()
+            if self.stray is not None:
+                self.stray.stop()  # what it left running may hold stderr open: closing it must not wait
             for pipe in (self.process.stdin, self.process.stdout, self.process.stderr):
                 if pipe is not None:
                     try:

@@ -19,10 +19,18 @@ CHILD_TOKEN_VARIABLE = "LSTM_GRADER_CHILD"
 PR_SET_CHILD_SUBREAPER = 36
 
 
-@functools.lru_cache(maxsize=None)
 def become_subreaper() -> bool:
     """Adopt orphaned descendants, so a child that double-forks and calls setsid
-    cannot hide from `kill_strays` by leaving its session."""
+    cannot hide from `kill_strays` by leaving its session.
+
+    Asked once per process: a fork does not inherit the attribute, so a batch
+    worker forked from a grader that became a subreaper must become one itself
+    (else the orphans of its students go past it, and `kill_strays` misses them)."""
+    return subreaper_in(os.getpid())
+
+
+@functools.lru_cache(maxsize=None)
+def subreaper_in(pid: int) -> bool:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0

@@ -147,6 +147,8 @@ class Zygote:
             except (ProcessLookupError, PermissionError):
                 pass
             self.process.wait()
+            if self.stray is not None:
+                self.stray.stop()
             if self.process.stderr is not None:
                 self.process.stderr.close()
             self.process = None
