@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import os
 import resource
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -166,8 +168,8 @@ def main() -> None:
     print_by_kind(rows, elapsed, arguments.jobs)
 
 
-TIMINGS: list[Path] = []  # where timed_job appends, while timed_jobs is entered
-UNTIMED = {"job": batch_module.grade_and_render, "class files": batch_module.BatchRun.write_class_files}
+TIMINGS: list[Path] = []  # where timed_job and timed_class_files append, while timed_jobs is entered
+UNTIMED = (batch_module.grade_and_render, batch_module.BatchRun.write_class_files)
 
 
 def record(name: str, started: float) -> None:
@@ -179,7 +181,7 @@ def timed_job(entry, *args, **kwargs):  # type: ignore[no-untyped-def]
     """A student's job in a batch worker, timed (module level: the pool sends it by name)."""
     started = time.perf_counter()
     try:
-        return UNTIMED["job"](entry, *args, **kwargs)
+        return UNTIMED[0](entry, *args, **kwargs)
     finally:
         record(entry.student, started)
 
@@ -187,27 +189,22 @@ def timed_job(entry, *args, **kwargs):  # type: ignore[no-untyped-def]
 def timed_class_files(run, *args):  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     try:
-        return UNTIMED["class files"](run, *args)
+        return UNTIMED[1](run, *args)
     finally:
         record("class files", started)
 
 
-class timed_jobs:
-    """While it is entered, each student's job in a batch worker appends {student, seconds} to `path`
-    (the job is looked up in grader.course.batch when the batch starts, so it is replaced there),
-    and so do the class files written at the end, as the student "class files"."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __enter__(self) -> None:
-        TIMINGS[:] = [self.path]
-        batch_module.grade_and_render = timed_job
-        batch_module.BatchRun.write_class_files = timed_class_files
-
-    def __exit__(self, *exc_info: object) -> None:
-        batch_module.grade_and_render = UNTIMED["job"]
-        batch_module.BatchRun.write_class_files = UNTIMED["class files"]
+@contextlib.contextmanager
+def timed_jobs(path: Path) -> Iterator[None]:
+    """Within it, each student's job in a batch worker appends {student, seconds} to `path`, and so do
+    the class files written at the end, as "class files" (the job is looked up in grader.course.batch
+    when the batch starts, so it is replaced there)."""
+    TIMINGS[:] = [path]
+    batch_module.grade_and_render, batch_module.BatchRun.write_class_files = timed_job, timed_class_files
+    try:
+        yield
+    finally:
+        batch_module.grade_and_render, batch_module.BatchRun.write_class_files = UNTIMED
 
 
 def print_by_kind(rows: list[dict], elapsed: float, jobs: int) -> None:

@@ -201,9 +201,9 @@ DTYPE_DESCRIPTOR = re.compile(rb"[<>|][biufc][1-9][0-9]?")
 def array_to_bytes(array: np.ndarray) -> bytes:
     """An array frame: a fixed header, the shape as little-endian int64s, then the raw elements (C order)."""
     prefix = _FRAME_PREFIXES.get((array.dtype, array.ndim)) or frame_prefix(array.dtype, array.ndim)
-    shape = struct.pack(f"<{array.ndim}q", *array.shape) if array.ndim > MAX_DIMENSIONS else \
-        _SHAPES[array.ndim].pack(*array.shape)  # too many dimensions: the reader refuses it
-    return prefix + shape + array.tobytes(order="C")
+    # more dimensions than MAX_DIMENSIONS still travel, and the reader refuses them
+    shape = _SHAPES[array.ndim] if array.ndim <= MAX_DIMENSIONS else struct.Struct(f"<{array.ndim}q")
+    return prefix + shape.pack(*array.shape) + array.tobytes(order="C")
 
 
 _FRAME_PREFIXES: dict[tuple[np.dtype, int], bytes] = {}  # (dtype, ndim) -> the frame's fixed header
@@ -213,8 +213,8 @@ def frame_prefix(dtype: np.dtype, ndim: int) -> bytes:
     descriptor = dtype.str.encode("ascii")
     if dtype.kind not in ALLOWED_DTYPE_KINDS or not DTYPE_DESCRIPTOR.fullmatch(descriptor):
         raise TypeError(f"arrays of dtype {dtype} cannot travel")
-    prefix = _FRAME_PREFIXES[(dtype, ndim)] = ARRAY_HEADER.pack(ARRAY_MAGIC, descriptor.ljust(4), ndim)
-    return prefix
+    _FRAME_PREFIXES[(dtype, ndim)] = ARRAY_HEADER.pack(ARRAY_MAGIC, descriptor.ljust(4), ndim)
+    return _FRAME_PREFIXES[(dtype, ndim)]
 
 
 def array_from_bytes(data: bytes) -> np.ndarray:

@@ -32,7 +32,6 @@ from grader.engine.variants import exception_line
 Variants = Callable[[Mistake, str], Callable[..., Any]]
 
 
-
 @dataclass(frozen=True)
 class Observation:
     """One case of a failing part: reference-side arguments and both sides' named outputs."""

@@ -63,9 +63,8 @@ def make_params(rng: np.random.Generator | None, D: int, H: int, scale: float = 
                 for offset, name in enumerate(PARAM_NAMES)}
     # one draw cut into the twelve: the same numbers as a draw per parameter, in that order
     sizes = [int(np.prod(shapes[name[0]])) for name in PARAM_NAMES]
-    drawn = scale * rng.standard_normal(sum(sizes))
-    ends = np.cumsum(sizes)
-    return {name: drawn[end - size:end].reshape(shapes[name[0]]) for name, size, end in zip(PARAM_NAMES, sizes, ends)}
+    pieces = np.split(scale * rng.standard_normal(sum(sizes)), np.cumsum(sizes)[:-1])
+    return {name: piece.reshape(shapes[name[0]]) for name, piece in zip(PARAM_NAMES, pieces)}
 
 
 def sizes_label(sizes: dict[str, int], seed: int | None, kind: str = "") -> str:

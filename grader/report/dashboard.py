@@ -29,7 +29,6 @@ from grader.report.part_view import points
 from grader.sandbox.launch import isolation_layers
 
 
-
 @dataclass(frozen=True)
 class StudentRow:
     """One student of the table: their numbers, or None for one who was not graded."""

@@ -26,6 +26,7 @@ import site
 import sys
 import sysconfig
 from pathlib import Path
+from typing import Sequence
 
 GRADER_DIR = Path(__file__).resolve().parents[1]
 CHILD_DIR = GRADER_DIR / "child"  # the only grader code the child runs, copied into its view
@@ -155,10 +156,13 @@ def runtime_roots() -> list[str]:
     return sorted(os.path.realpath(root) for root in roots)
 
 
-def landlock_paths(root: str, readable: tuple[str, ...], writable: tuple[str, ...]) -> dict[str, list[str]]:
+def landlock_paths(root: str, readable: tuple[str, ...], writable: tuple[str, ...],
+                   runtime: Sequence[str] | None = None) -> dict[str, list[str]]:
     """What a child's Landlock domain may read and write, with paths as the child sees them: the
-    runtime, numpy, the staging root's runtime/, site/ and `readable` folders; its `writable` ones."""
-    return {"read": [*runtime_read_paths(), *(f"{root}/{name}" for name in ("runtime", "site", *readable))],
+    runtime (`runtime_read_paths` unless given), numpy, the staging root's runtime/, site/ and
+    `readable` folders; its `writable` ones."""
+    runtime = runtime_read_paths() if runtime is None else runtime
+    return {"read": [*runtime, *(f"{root}/{name}" for name in ("runtime", "site", *readable))],
             "write": [*(f"{root}/{name}" for name in writable), "/dev/null"]}
 
 
@@ -175,9 +179,8 @@ def nested_landlock_paths(root: str, readable: tuple[str, ...], writable: tuple[
     roots = [*runtime_roots(), *numpy_folders()]
     if any(root == folder or root.startswith(folder.rstrip(os.sep) + os.sep) for folder in roots):
         return landlock_paths(root, readable, writable)
-    coarse = [path for path in dict.fromkeys(roots + RUNTIME_FILES) if os.path.exists(path)]
-    return {"read": [*coarse, *(f"{root}/{name}" for name in ("runtime", "site", *readable))],
-            "write": [*(f"{root}/{name}" for name in writable), "/dev/null"]}
+    return landlock_paths(root, readable, writable,
+                          [path for path in dict.fromkeys(roots + RUNTIME_FILES) if os.path.exists(path)])
 
 
 def confinement_spec(root: str, landlock_abi: int, seccomp: bool, readable: tuple[str, ...] = ("submission",),
